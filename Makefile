@@ -1,0 +1,42 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+
+.PHONY: demo demo-down test venv controlplane sanity lint pytest bench clean
+
+demo: venv controlplane ## build or reuse everything, converge the local zone with site.yml, print a report
+	@bash hack/demo.sh
+
+demo-down: venv controlplane ## stop the demo zone (its state stays; `make demo` starts it again)
+	@AIZONE_CONTROLPLANE_BIN=$$(cat .build/controlplane-bin) $(BIN)/python hack/localzone.py down aizone-local
+
+test: venv controlplane ## sanity, ansible-lint (production), unit and integration tests
+	@bash hack/test.sh
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	@echo "[setup] creating $(VENV) and installing the pinned dependencies (uv $(UV_VERSION))"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	@$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.txt
+	@touch $@
+
+controlplane: ## build (first time) or reuse the control plane binaries
+	@mkdir -p .build
+	@bash hack/controlplane/build.sh > .build/controlplane-bin.new && mv .build/controlplane-bin.new .build/controlplane-bin
+
+sanity: venv
+	@bash hack/sanity.sh
+
+lint: venv
+	@$(BIN)/ansible-lint --profile production
+
+pytest: venv controlplane
+	@AIZONE_CONTROLPLANE_BIN=$$(cat .build/controlplane-bin) $(BIN)/python -m pytest $(ARGS)
+
+clean:
+	rm -rf .build

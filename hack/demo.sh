@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make demo`: start (or reuse) the local zone, converge it with site.yml,
+# print what was built, and say how to look at it and how to stop it.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+export AIZONE_CONTROLPLANE_BIN
+AIZONE_CONTROLPLANE_BIN=$(cat .build/controlplane-bin)
+bin=$root/.venv/bin
+zone=aizone-local
+kubeconfig=${AIZONE_DEMO_KUBECONFIG:-$HOME/.kube/aizone-local.yaml}
+export AIZONE_DEMO_KUBECONFIG=$kubeconfig
+
+"$bin/python" hack/localzone.py up "$zone" --kubeconfig "$kubeconfig"
+mkdir -p .build/collections/ansible_collections/aizone
+ln -sfn "$root" .build/collections/ansible_collections/aizone/platform
+ANSIBLE_COLLECTIONS_PATH="$root/.build/collections" PATH="$bin:$PATH" \
+  "$bin/ansible-playbook" -i inventories/local playbooks/site.yml
+"$bin/python" hack/report.py --kubeconfig "$kubeconfig"
+cat <<EOT
+
+The local zone '$zone' is still running. Look at it with:
+  $AIZONE_CONTROLPLANE_BIN/kubectl --kubeconfig $kubeconfig get nodes -L aizone.io/node-pool
+  KWOK_WORKDIR=\$HOME/.cache/aizone/kwok $AIZONE_CONTROLPLANE_BIN/kwokctl --name $zone kubectl get pods -A
+Stop it with:
+  make demo-down
+EOT

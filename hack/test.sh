@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `make test`: sanity, ansible-lint (production profile), then unit and
+# integration tests (one pytest run) against a throwaway local control plane.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+export AIZONE_CONTROLPLANE_BIN
+AIZONE_CONTROLPLANE_BIN=$(cat .build/controlplane-bin)
+export AIZONE_TEST_ZONE=${AIZONE_TEST_ZONE:-aizone-test}
+bin=.venv/bin
+# The test zone is started by the first test that needs it and deleted here,
+# whatever happens, so no control plane outlives the run.
+trap '$bin/python hack/localzone.py delete "$AIZONE_TEST_ZONE" >/dev/null 2>&1 || true' EXIT
+
+t0=$SECONDS
+echo "== ansible-test sanity"
+bash hack/sanity.sh
+t1=$SECONDS
+echo "== ansible-lint --profile production"
+$bin/ansible-lint --profile production
+t2=$SECONDS
+echo "== times so far: sanity $((t1 - t0)) s, ansible-lint $((t2 - t1)) s"
+echo "== pytest (unit and integration)"
+$bin/python -m pytest "$@"

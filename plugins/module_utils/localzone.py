@@ -1,0 +1,196 @@
+# -*- coding: utf-8 -*-
+# Copyright: aizone.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A named local control plane, driven through kwokctl's binary runtime.
+
+The control plane is the real etcd, kube-apiserver, kube-controller-manager
+and kube-scheduler, built from their Go modules by hack/controlplane/build.sh,
+plus the KWOK controller that plays the kubelet of every fake node. kwokctl
+keeps each cluster under <workdir>/clusters/<name>; this class starts it,
+reuses it when it is already up, stops and deletes it, and hands out its
+kubeconfig. It never downloads anything: every binary path is local.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import shutil
+import ssl
+import subprocess
+import tempfile
+
+from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
+
+BIN_ENV = "AIZONE_CONTROLPLANE_BIN"
+WORKDIR_ENV = "AIZONE_LOCALZONE_WORKDIR"
+COMPONENTS = (
+    ("KWOK_ETCD_BINARY", "etcd"),
+    ("KWOK_KUBE_APISERVER_BINARY", "kube-apiserver"),
+    ("KWOK_KUBE_CONTROLLER_MANAGER_BINARY", "kube-controller-manager"),
+    ("KWOK_KUBE_SCHEDULER_BINARY", "kube-scheduler"),
+    ("KWOK_CONTROLLER_BINARY", "kwok"),
+    ("KWOK_KUBECTL_BINARY", "kubectl"),
+)
+
+
+def default_workdir():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.environ.get(WORKDIR_ENV) or os.path.join(base, "aizone", "kwok")
+
+
+class LocalControlPlane(object):
+    """One named local control plane."""
+
+    def __init__(self, name, bin_dir=None, workdir=None, runner=subprocess.run):
+        self.name = name
+        self.bin_dir = bin_dir or os.environ.get(BIN_ENV)
+        self.workdir = workdir or default_workdir()
+        self._run_proc = runner
+        self._version = None
+        if not self.bin_dir:
+            raise AizoneError(
+                "local zone %s: no control plane binaries; set %s (or the module option binaries_dir) "
+                "to the directory printed by hack/controlplane/build.sh (make demo and make test do this)"
+                % (name, BIN_ENV))
+        missing = [b for b in [c[1] for c in COMPONENTS] + ["kwokctl"]
+                   if not os.access(os.path.join(self.bin_dir, b), os.X_OK)]
+        if missing:
+            raise AizoneError("local zone %s: %s lacks %s; run hack/controlplane/build.sh"
+                              % (name, self.bin_dir, ", ".join(missing)))
+
+    # paths -------------------------------------------------------------
+    @property
+    def cluster_dir(self):
+        return os.path.join(self.workdir, "clusters", self.name)
+
+    @property
+    def kubeconfig_path(self):
+        return os.path.join(self.cluster_dir, "kubeconfig.yaml")
+
+    def _env(self):
+        env = dict(os.environ)
+        env["KWOK_WORKDIR"] = self.workdir
+        env["KWOK_RUNTIME"] = "binary"
+        env["KWOK_KUBE_VERSION"] = self.version()
+        for var, binary in COMPONENTS:
+            env[var] = os.path.join(self.bin_dir, binary)
+        return env
+
+    def _kwokctl(self, *args, **kwargs):
+        cmd = [os.path.join(self.bin_dir, "kwokctl"), "--name", self.name] + list(args)
+        proc = self._run_proc(cmd, env=self._env(), capture_output=True, text=True,
+                              timeout=kwargs.get("timeout", 300), check=False)
+        if proc.returncode != 0 and kwargs.get("check", True):
+            raise AizoneError("local zone %s: `kwokctl %s` failed (exit %d): %s"
+                              % (self.name, " ".join(args), proc.returncode,
+                                 (proc.stderr or proc.stdout).strip()[-2000:]))
+        return proc
+
+    # state -------------------------------------------------------------
+    def version(self):
+        """The kube-apiserver's own --version, e.g. v1.36.3."""
+        if self._version:
+            return self._version
+        proc = self._run_proc([os.path.join(self.bin_dir, "kube-apiserver"), "--version"],
+                              capture_output=True, text=True, timeout=60, check=False)
+        out = (proc.stdout or "").strip().split()
+        if proc.returncode != 0 or not out:
+            raise AizoneError("local zone %s: cannot read kube-apiserver --version: %s"
+                              % (self.name, proc.stderr.strip()))
+        self._version = out[-1]
+        return self._version
+
+    def exists(self):
+        return os.path.isfile(os.path.join(self.cluster_dir, "kwok.yaml"))
+
+    def server(self):
+        """The API server URL from the cluster's kubeconfig, or None."""
+        try:
+            with open(self.kubeconfig_path) as f:
+                for line in f:
+                    line = line.strip()
+                    if line.startswith("server:"):
+                        return line.split(":", 1)[1].strip()
+        except IOError:
+            return None
+        return None
+
+    def running(self):
+        """True when the API server answers /readyz."""
+        server = self.server()
+        if not server:
+            return False
+        try:
+            from ansible.module_utils.urls import open_url
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            pki = os.path.join(self.cluster_dir, "pki")
+            open_url(server + "/readyz", timeout=3, validate_certs=False,
+                     client_cert=os.path.join(pki, "admin.crt"),
+                     client_key=os.path.join(pki, "admin.key")).read()
+            return True
+        except Exception:  # noqa: BLE001 - any failure means "not serving"
+            return False
+
+    # actions -----------------------------------------------------------
+    def start(self, timeout=180):
+        """Create or start the control plane and wait until ready; True when something changed."""
+        if self.exists() and self.running():
+            return False
+        wait = "--wait=%ds" % int(timeout)
+        if self.exists():
+            self._kwokctl("start", "cluster", wait, timeout=timeout + 60)
+        else:
+            self._kwokctl("create", "cluster", "--runtime", "binary", wait, timeout=timeout + 60)
+        if not self.running():
+            raise AizoneError("local zone %s: started but the API server at %s does not answer /readyz"
+                              % (self.name, self.server()))
+        return True
+
+    def stop(self):
+        if not self.exists() or not self.running():
+            return False
+        self._kwokctl("stop", "cluster")
+        return True
+
+    def delete(self):
+        if not self.exists():
+            return False
+        self._kwokctl("delete", "cluster")
+        shutil.rmtree(self.cluster_dir, ignore_errors=True)
+        return True
+
+    def kubeconfig_text(self):
+        """A self-contained kubeconfig (certificates inline): a secret."""
+        if not self.exists():
+            raise AizoneError("local zone %s does not exist" % self.name)
+        return self._kwokctl("get", "kubeconfig", timeout=60).stdout
+
+    def write_kubeconfig(self, dest):
+        """Write the kubeconfig to dest with mode 0600; True when the file changed."""
+        text = self.kubeconfig_text()
+        dest = os.path.abspath(os.path.expanduser(dest))
+        try:
+            with open(dest) as f:
+                same = f.read() == text
+            if same and (os.stat(dest).st_mode & 0o777) == 0o600:
+                return False
+        except IOError:
+            pass
+        directory = os.path.dirname(dest)
+        if not os.path.isdir(directory):
+            os.makedirs(directory, 0o700)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".kubeconfig-")
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(text)
+            os.rename(tmp, dest)
+        except Exception:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        return True

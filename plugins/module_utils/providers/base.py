@@ -1,0 +1,168 @@
+# -*- coding: utf-8 -*-
+# Copyright: aizone.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The provider interface: one contract, four implementations (local, eks, aks, gke).
+
+Modules never branch on the provider. They validate input (zone_spec.py), hand
+normalized desired state to the reconciler (zones.py), and the reconciler
+talks to a Provider through the methods below. A provider only translates
+between the normalized shapes and its API; comparing, check mode, diffs and
+waiting policy live in the reconciler so they behave the same everywhere.
+
+Where a provider lives: plugins/module_utils/providers/<name>.py exposes its
+subclass as the module attribute ``PROVIDER``; providers/__init__.py
+``get_provider(name, params)`` loads it. SDKs are imported inside methods.
+
+Connection params (``self.params``, built from providers.PROVIDER_ARGS; every
+key is present, unset ones are None): provider, region, endpoint_url
+(env AIZONE_ENDPOINT_URL), aws_access_key_id, aws_secret_access_key,
+aws_session_token, aws_profile, azure_subscription_id, azure_tenant_id,
+azure_client_id, azure_client_secret, gcp_project, gcp_credentials_file,
+binaries_dir, workdir (local only).
+
+What the reconciler guarantees to providers:
+- create_zone / create_node_pool receive a COMPLETE normalized shape: the
+  reconciler starts from generic defaults (zone_spec.ZONE_DEFAULTS /
+  NODE_POOL_DEFAULTS), lays the provider's zone_defaults()/node_pool_defaults()
+  over them (region, kubernetes_version, networking...), then what the user set.
+- update_* receive the merged desired shape and changed_fields, the list of
+  top-level field names that differ ("labels", "taints", "autoscaling",
+  "tags", "logging", "kubernetes_version", "networking"...); a dotted path
+  ("networking.endpoint_public_access") when only a sub-field differs.
+  Fields not in *_updatable never reach update_*: the reconciler fails first.
+- "status" and "endpoint" are never compared.
+- Node pools: the reconciler picks instance_type from gpu model+count through
+  the catalog (catalog.py, keyed by provider name) and recomputes "gpu" from
+  the catalog on both sides, so providers may return gpu None. "type" may come
+  back None if the API cannot hold it; it is then derived from the catalog
+  category. "labels" must be the user's labels only: strip provider-added
+  ones (aizone.io/*, node.kubernetes.io/*, topology.*, nvidia.com/*, cloud
+  ones). Pool names are unique per zone.
+- Write methods start the operation and return; the reconciler waits with
+  zone_ready/node_pool_ready (present) or by polling get_zone/list_node_pools
+  until the object is gone (absent), always through waiter.wait_for.
+- In check mode no write method is called.
+
+Normalized zone (what get_zone returns and create_zone receives):
+    {
+      "name": str, "provider": str, "region": str,
+      "kubernetes_version": str | None,   # "1.36"; None = provider default
+      "zone_type": "shared" | "dedicated",
+      "networking": {"subnets": [..], "security_groups": [..],
+                     "endpoint_public_access": bool,
+                     "endpoint_private_access": bool},
+      "logging": [str, ...],              # enabled control-plane log types, sorted
+      "tags": {str: str},
+      "status": str,                      # provider status, e.g. ACTIVE/RUNNING/Succeeded
+      "endpoint": str | None,
+    }
+
+Normalized node pool:
+    {
+      "name": str, "type": "cpu-optimized" | "memory-optimized" | "gpu-optimized",
+      "instance_type": str,
+      "gpu": {"model": str, "count": int, "memory_gib": int} | None,
+      "autoscaling": {"enabled": bool, "min": int, "max": int, "desired": int},
+      "labels": {str: str},               # user labels only, not provider-added ones
+      "taints": [{"key": str, "value": str, "effect": str}, ...],  # sorted by key, effect
+      "capacity_type": "on-demand" | "spot",
+      "disk_size_gb": int,
+      "status": str,
+    }
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import abc
+
+from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
+
+__metaclass__ = type
+
+
+class Provider(object, metaclass=abc.ABCMeta):
+    """Base class; every method raises AizoneError subclasses on failure."""
+
+    #: provider name as users write it
+    name = None
+    #: zone fields that can change in place (anything else differing is an error
+    #: naming the field); dotted paths allowed, e.g. "networking.endpoint_public_access"
+    zone_updatable = ()
+    #: node pool fields that can change in place
+    node_pool_updatable = ()
+
+    def zone_defaults(self, desired):
+        """Provider defaults for a zone being created: {field: value}, used for
+        every field the user left unset (desired[field] is None), overriding
+        zone_spec.ZONE_DEFAULTS. Must be what create_zone will really use, so
+        check mode predicts exactly. May raise ValidationError for desired
+        values the provider cannot create (called in check mode too)."""
+        return {}
+
+    def node_pool_defaults(self, zone_name, desired):
+        """Provider defaults for a node pool being created (same rule as zone_defaults)."""
+        return {}
+
+    def stop_zone(self, current):
+        """Stop a running zone, keeping it (zone state=stopped). get_zone then reports
+        status "STOPPED". Providers whose zones cannot stop keep this refusal."""
+        raise AizoneError("provider %s cannot stop a zone; use state=absent to delete it" % self.name,
+                          field="state")
+
+    def start_zone(self, current):
+        """Start a zone get_zone reports as "STOPPED" (zone state=present); the reconciler waits."""
+        raise AizoneError("provider %s cannot start a stopped zone" % self.name, field="state")
+
+    def __init__(self, params):
+        """params: the module's provider-connection options (region, endpoint_url, credentials...)."""
+        self.params = params
+
+    # zones -------------------------------------------------------------
+    @abc.abstractmethod
+    def get_zone(self, name):
+        """Return the normalized zone, or None when it does not exist."""
+
+    @abc.abstractmethod
+    def create_zone(self, desired):
+        """Start creating the zone; return immediately (the reconciler waits)."""
+
+    @abc.abstractmethod
+    def update_zone(self, current, desired, changed_fields):
+        """Apply in-place changes for changed_fields (a subset of zone_updatable)."""
+
+    @abc.abstractmethod
+    def delete_zone(self, current):
+        """Start deleting the zone and its node pools (pools first)."""
+
+    @abc.abstractmethod
+    def zone_ready(self, name):
+        """(done, zone_or_None, state_text) for the reconciler's wait_for."""
+
+    @abc.abstractmethod
+    def zone_kubeconfig(self, zone):
+        """Return the kubeconfig for the zone as a dict (contains secrets).
+
+        Must be the same dict for an unchanged zone: the reconciler rewrites
+        kubeconfig_dest, and reports changed, only when the YAML differs (so a
+        short-lived token belongs in an exec credential entry, not inline)."""
+
+    # node pools -------------------------------------------------------
+    @abc.abstractmethod
+    def list_node_pools(self, zone_name):
+        """Return {pool_name: normalized pool} for every pool of the zone."""
+
+    @abc.abstractmethod
+    def create_node_pool(self, zone_name, desired):
+        """See the class docstring for the normalized shapes."""
+
+    @abc.abstractmethod
+    def update_node_pool(self, zone_name, current, desired, changed_fields):
+        """See the class docstring for the normalized shapes."""
+
+    @abc.abstractmethod
+    def delete_node_pool(self, zone_name, current):
+        """See the class docstring for the normalized shapes."""
+
+    @abc.abstractmethod
+    def node_pool_ready(self, zone_name, pool_name):
+        """(done, pool_or_None, state_text)."""

@@ -1,0 +1,36 @@
+# -*- coding: utf-8 -*-
+# Copyright: aizone.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Polling waits with a timeout and a message that says who waited on what."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.aizone.platform.plugins.module_utils.errors import WaitTimeout
+
+
+def wait_for(probe, timeout, what, interval=1.0, max_interval=10.0,
+             sleep=time.sleep, clock=time.monotonic):
+    """Poll probe() until it returns (True, value); return value.
+
+    probe() -> (done, value, state_text). state_text describes the last state
+    seen, so a timeout says e.g. "node pool gpu-a: waited 600 s for ACTIVE,
+    last status CREATING". `what` names the waiter and the awaited state.
+    """
+    end = clock() + timeout
+    last = "not observed yet"
+    while True:
+        done, value, state = probe()
+        if state:
+            last = state
+        if done:
+            return value
+        now = clock()
+        if now >= end:
+            raise WaitTimeout("%s: timed out after %d s; last state: %s" % (what, timeout, last),
+                              last_state=last)
+        sleep(min(interval, max(0.0, end - now)))
+        interval = min(max_interval, interval * 1.5)

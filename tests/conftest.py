@@ -1,0 +1,216 @@
+"""Test harness shared by every test.
+
+- Makes the working tree importable as ``ansible_collections.aizone.platform``
+  (a symlink under .build/collections), which is also the collection path
+  ansible-playbook gets, so tests run the collection exactly as installed from
+  the working tree.
+- ``controlplane``: the live local control plane (started once, reused when
+  already running).
+- ``moto_endpoint``: a moto server on loopback for the EKS provider.
+- ``run_playbook``: runs ansible-playbook and returns parsed task results.
+"""
+
+import fcntl
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import pytest
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COLLECTIONS = os.path.join(ROOT, ".build", "collections")
+_LINK = os.path.join(COLLECTIONS, "ansible_collections", "aizone", "platform")
+
+
+def _ensure_collection_link():
+    if os.path.realpath(_LINK) == ROOT:
+        return
+    os.makedirs(os.path.dirname(_LINK), exist_ok=True)
+    tmp = _LINK + ".%d" % os.getpid()
+    os.symlink(ROOT, tmp)
+    os.replace(tmp, _LINK)
+
+
+_ensure_collection_link()
+if COLLECTIONS not in sys.path:
+    sys.path.insert(0, COLLECTIONS)
+
+from ansible_collections.aizone.platform.plugins.module_utils.localzone import (  # noqa: E402
+    BIN_ENV, LocalControlPlane)
+
+TEST_ZONE = os.environ.get("AIZONE_TEST_ZONE", "aizone-test")
+_METRIC = re.compile(r'^apiserver_request_total\{([^}]*)\} ([0-9.e+]+)$')
+_LABEL = re.compile(r'(\w+)="([^"]*)"')
+
+
+def controlplane_bin_dir():
+    """The control plane binaries: $AIZONE_CONTROLPLANE_BIN, else build or reuse them."""
+    if os.environ.get(BIN_ENV):
+        return os.environ[BIN_ENV]
+    out = subprocess.run(["bash", os.path.join(ROOT, "hack", "controlplane", "build.sh")],
+                         check=True, stdout=subprocess.PIPE, text=True).stdout
+    os.environ[BIN_ENV] = out.strip().splitlines()[-1]
+    return os.environ[BIN_ENV]
+
+
+class ControlPlane(object):
+    """A running local control plane as the tests see it."""
+
+    def __init__(self, cp):
+        self.cp = cp
+        self.name = cp.name
+        self.bin_dir = cp.bin_dir
+        self.kubeconfig = cp.kubeconfig_path
+        self.server = cp.server()
+        self._client = None
+
+    def api_client(self):
+        from kubernetes import config
+        if self._client is None:
+            self._client = config.new_client_from_config(config_file=self.kubeconfig)
+        return self._client
+
+    def kubectl(self, *args, **kwargs):
+        """Run the built kubectl against this control plane; returns CompletedProcess."""
+        cmd = [os.path.join(self.bin_dir, "kubectl"), "--kubeconfig", self.kubeconfig] + list(args)
+        return subprocess.run(cmd, capture_output=True, text=True, check=kwargs.get("check", True),
+                              input=kwargs.get("input"))
+
+    def request_counts(self):
+        """{(verb, resource): count} from kube-apiserver's apiserver_request_total."""
+        text = self.kubectl("get", "--raw", "/metrics").stdout
+        counts = {}
+        for line in text.splitlines():
+            m = _METRIC.match(line)
+            if not m:
+                continue
+            labels = dict(_LABEL.findall(m.group(1)))
+            key = (labels.get("verb", ""), labels.get("resource", ""))
+            counts[key] = counts.get(key, 0) + int(float(m.group(2)))
+        return counts
+
+    @staticmethod
+    def delta(before, after, writes_only=False):
+        """Requests made between two request_counts() snapshots, by (verb, resource)."""
+        out = {}
+        for key, n in after.items():
+            d = n - before.get(key, 0)
+            if d and (not writes_only or key[0] in ("POST", "PUT", "PATCH", "DELETE", "APPLY", "CREATE", "UPDATE", "DELETECOLLECTION")):
+                out[key] = d
+        return out
+
+
+@pytest.fixture(scope="session")
+def controlplane():
+    """The live local control plane, started once and reused across runs and workers."""
+    cp = LocalControlPlane(TEST_ZONE, bin_dir=controlplane_bin_dir())
+    os.makedirs(cp.workdir, exist_ok=True)
+    with open(os.path.join(cp.workdir, ".%s.lock" % TEST_ZONE), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        cp.start(timeout=180)
+    return ControlPlane(cp)
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """A moto server on 127.0.0.1; AWS credentials and region point at it."""
+    from moto.server import ThreadedMotoServer
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = "http://%s:%d" % (host, port)
+    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")}
+    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
+    yield endpoint
+    server.stop()
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+class PlaybookResult(object):
+    def __init__(self, rc, output, data):
+        self.rc = rc
+        self.output = output
+        self.stats = data.get("stats", {}) if data else {}
+        self.tasks = []
+        for play in (data or {}).get("plays", []):
+            for task in play.get("tasks", []):
+                for host, result in task.get("hosts", {}).items():
+                    self.tasks.append({
+                        "task": task["task"]["name"], "host": host,
+                        "changed": bool(result.get("changed")), "failed": bool(result.get("failed")),
+                        "result": result,
+                    })
+
+    def task(self, name):
+        for t in self.tasks:
+            if t["task"] == name:
+                return t["result"]
+        raise KeyError("no task named %r; tasks: %s" % (name, [t["task"] for t in self.tasks]))
+
+    @property
+    def changed(self):
+        return [t["task"] for t in self.tasks if t["changed"]]
+
+
+def ansible_env(extra=None):
+    env = dict(os.environ)
+    env.update({
+        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+        "ANSIBLE_CALLBACK_RESULT_FORMAT": "json",
+        "ANSIBLE_HOST_KEY_CHECKING": "False",
+        "ANSIBLE_RETRY_FILES_ENABLED": "False",
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_DEPRECATION_WARNINGS": "False",
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+    })
+    env.update(extra or {})
+    return env
+
+
+@pytest.fixture
+def run_playbook(tmp_path):
+    """run_playbook(playbook, extravars=None, check=False, diff=False, inventory=None, env=None).
+
+    playbook: a path, YAML text, or a list of plays. The default inventory is
+    localhost with connection local and this interpreter.
+    """
+    def run(playbook, extravars=None, check=False, diff=False, inventory=None, env=None, args=()):
+        if isinstance(playbook, (list, dict)):
+            playbook = yaml.safe_dump(playbook if isinstance(playbook, list) else [playbook], sort_keys=False)
+        if not os.path.exists(str(playbook)):
+            path = tmp_path / "playbook.yml"
+            path.write_text(playbook)
+            playbook = str(path)
+        if inventory is None:
+            inv = tmp_path / "inventory.ini"
+            inv.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
+            inventory = str(inv)
+        cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory, playbook]
+        if extravars:
+            fd, ev = tempfile.mkstemp(suffix=".json", dir=str(tmp_path))
+            with os.fdopen(fd, "w") as f:
+                json.dump(extravars, f)
+            cmd += ["-e", "@" + ev]
+        if check:
+            cmd.append("--check")
+        if diff:
+            cmd.append("--diff")
+        cmd += list(args)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(env), cwd=ROOT, check=False)
+        start = proc.stdout.find("{")
+        try:
+            data = json.loads(proc.stdout[start:]) if start >= 0 else {}
+        except ValueError:
+            data = {}
+        return PlaybookResult(proc.returncode, proc.stdout + proc.stderr, data)
+
+    return run
