@@ -33,7 +33,7 @@ sanity: venv
 	@bash hack/sanity.sh
 
 lint: venv
-	@$(BIN)/ansible-lint --profile production
+	@ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections $(BIN)/ansible-lint --profile production
 
 pytest: venv controlplane
 	@AIZONE_CONTROLPLANE_BIN=$$(cat .build/controlplane-bin) $(BIN)/python -m pytest $(ARGS)

@@ -9,6 +9,7 @@ import collections
 
 POOL = "aizone.io/node-pool"
 MANAGED = "app.kubernetes.io/managed-by=aizone.platform"
+TENANT = "aizone.io/tenant"
 
 
 def table(title, header, rows):
@@ -52,14 +53,14 @@ def main():
         totals.update(p["gpu"])
     table("GPU capacity by resource name", ["resource", "allocatable"], sorted(totals.items()))
 
-    namespaces = [ns.metadata.name for ns in core.list_namespace(label_selector=MANAGED).items]
+    namespaces = [ns.metadata.name for ns in core.list_namespace(label_selector=MANAGED + "," + TENANT).items]
     quotas = {}
     for q in core.list_resource_quota_for_all_namespaces(label_selector=MANAGED).items:
         if q.metadata.namespace in namespaces:
             hard, used = q.status.hard or {}, q.status.used or {}
             quotas.setdefault(q.metadata.namespace, []).extend(
                 "%s %s/%s" % (k, used.get(k, "0"), v) for k, v in sorted(hard.items())
-                if "gpu" in k or k in ("requests.cpu", "requests.memory", "pods"))
+                if "nvidia.com/" in k or k in ("requests.cpu", "requests.memory", "pods"))
     table("Tenants (quota used/hard)", ["tenant", "quota"],
           [[ns, "; ".join(quotas.get(ns, [])) or "-"] for ns in sorted(namespaces)])
 

@@ -8,6 +8,9 @@ export AIZONE_CONTROLPLANE_BIN
 AIZONE_CONTROLPLANE_BIN=$(cat .build/controlplane-bin)
 export AIZONE_TEST_ZONE=${AIZONE_TEST_ZONE:-aizone-test}
 bin=.venv/bin
+# The collection as installed from the working tree, for ansible-lint and ansible-playbook.
+mkdir -p .build/collections/ansible_collections/aizone
+ln -sfn "$root" .build/collections/ansible_collections/aizone/platform
 # The test zone is started by the first test that needs it and deleted here,
 # whatever happens, so no control plane outlives the run.
 trap '$bin/python hack/localzone.py delete "$AIZONE_TEST_ZONE" >/dev/null 2>&1 || true' EXIT
@@ -17,7 +20,7 @@ echo "== ansible-test sanity"
 bash hack/sanity.sh
 t1=$SECONDS
 echo "== ansible-lint --profile production"
-$bin/ansible-lint --profile production
+ANSIBLE_COLLECTIONS_PATH="$root/.build/collections" $bin/ansible-lint --profile production
 t2=$SECONDS
 echo "== times so far: sanity $((t1 - t0)) s, ansible-lint $((t2 - t1)) s"
 echo "== pytest (unit and integration)"
