@@ -15,10 +15,12 @@ subclass as the module attribute ``PROVIDER``; providers/__init__.py
 
 Connection params (``self.params``, built from providers.PROVIDER_ARGS; every
 key is present, unset ones are None): provider, region, endpoint_url
-(env AIZONE_ENDPOINT_URL), aws_access_key_id, aws_secret_access_key,
-aws_session_token, aws_profile, azure_subscription_id, azure_tenant_id,
-azure_client_id, azure_client_secret, gcp_project, gcp_credentials_file,
-binaries_dir, workdir (local only).
+(env AIZONE_ENDPOINT_URL), ca_bundle, aws_access_key_id, aws_secret_access_key,
+aws_session_token, aws_profile, eks_cluster_role_arn, eks_node_role_arn,
+azure_subscription_id, azure_tenant_id, azure_client_id, azure_client_secret,
+azure_access_token, azure_resource_group, gcp_project, gcp_credentials_file,
+gcp_access_token, binaries_dir, workdir (local only); plus wait_timeout, the module's own
+(None for modules without one).
 
 What the reconciler guarantees to providers:
 - create_zone / create_node_pool receive a COMPLETE normalized shape: the
@@ -69,6 +71,8 @@ Normalized node pool:
       "disk_size_gb": int,
       "status": str,
     }
+Providers may add read-only extras to a pool (the local one adds node_count
+and ready_node_count); the reconciler never compares them.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright: aizone.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pod placement on a node pool, derived from the pool's nodes as they are in the zone.
+
+A node pool's nodes carry the label aizone.io/node-pool=<pool> and the pool's
+taints (every provider sets both). A pod meant for the pool gets:
+
+- nodeSelector {aizone.io/node-pool: <pool>}: the one label every node of the
+  pool has and no other node has;
+- one toleration per distinct taint found on the pool's nodes (key, value and
+  effect exactly, `Exists` when the taint has no value), sorted, so the same
+  nodes always give the same pod spec. Condition taints the node lifecycle
+  sets on its own (node.kubernetes.io/*, node.cloudprovider.kubernetes.io/*)
+  are skipped: tolerating them would keep pods on broken nodes.
+
+`read_pool_nodes` costs one LIST of nodes whatever the number of pools.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
+
+POOL_LABEL = "aizone.io/node-pool"
+CONDITION_TAINT_PREFIXES = ("node.kubernetes.io/", "node.cloudprovider.kubernetes.io/")
+
+
+def pool_selector(pools):
+    """Label selector matching the nodes of every pool in pools."""
+    pools = sorted(set(pools))
+    if len(pools) == 1:
+        return "%s=%s" % (POOL_LABEL, pools[0])
+    return "%s in (%s)" % (POOL_LABEL, ",".join(pools))
+
+
+def read_pool_nodes(rest, pools):
+    """{pool: [node, ...]} for the given pools, from one LIST of nodes (k8s.rest.Rest)."""
+    found = dict((pool, []) for pool in pools)
+    if not found:
+        return found
+    for node in rest.list_all("/api/v1/nodes", pool_selector(found)):
+        pool = ((node.get("metadata") or {}).get("labels") or {}).get(POOL_LABEL)
+        if pool in found:
+            found[pool].append(node)
+    return found
+
+
+def toleration_for(taint):
+    """The toleration that tolerates exactly this taint."""
+    tol = {"key": taint["key"], "effect": taint["effect"]}
+    if taint.get("value"):
+        tol["operator"] = "Equal"
+        tol["value"] = taint["value"]
+    else:
+        tol["operator"] = "Exists"
+    return tol
+
+
+def derive_placement(pool, nodes, field="pool"):
+    """(nodeSelector, tolerations) for pods of pool; ValidationError naming the pool when it has no node."""
+    if not nodes:
+        raise ValidationError(field, "node pool %r has no nodes in the zone (no node is labelled %s=%s); "
+                                     "create or scale up the pool first" % (pool, POOL_LABEL, pool),
+                              pool=pool)
+    taints = {}
+    for node in nodes:
+        for taint in (node.get("spec") or {}).get("taints") or []:
+            if taint.get("key", "").startswith(CONDITION_TAINT_PREFIXES):
+                continue
+            key = (taint["key"], taint.get("value") or "", taint["effect"])
+            taints[key] = taint
+    tolerations = [toleration_for(taints[k]) for k in sorted(taints)]
+    return {POOL_LABEL: pool}, tolerations
+
+
+def placements(rest, wanted):
+    """wanted: {pool: field} -> {pool: (nodeSelector, tolerations)}, one LIST for all pools."""
+    nodes = read_pool_nodes(rest, list(wanted))
+    return dict((pool, derive_placement(pool, nodes[pool], field)) for pool, field in wanted.items())

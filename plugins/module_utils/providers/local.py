@@ -1,0 +1,420 @@
+# -*- coding: utf-8 -*-
+# Copyright: aizone.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The local provider: a zone is a local control plane, a node pool a set of KWOK nodes.
+
+Zone: a LocalControlPlane (localzone.py). Its settings (region, zone type,
+logging, tags) live in aizone-zone.json inside the control plane's own
+directory, next to kwokctl's kwok.yaml, so they are readable while it is
+stopped and go away with it.
+
+Node pool: its definition lives in the ConfigMap kube-system/aizone-node-pool-<name>
+(labelled app.kubernetes.io/managed-by=aizone.platform and
+aizone.io/node-pool=<name>), so a pool scaled to zero keeps it; its nodes are
+KWOK nodes <pool>-<index> carrying what a cloud node carries: the pool
+labels, instance type, topology, GPU feature discovery labels, the pool's
+taints, and capacity/allocatable from the instance catalog. The local
+provider simulates AWS instance types (catalog cloud "aws"), so a node
+carries the labels an EKS managed node group's node does.
+
+Spot: nodes of a spot pool carry karpenter.sh/capacity-type=spot (the
+label Karpenter sets on AWS and Azure) and eks.amazonaws.com/capacityType=SPOT
+(what EKS managed node groups set), on-demand ones the on-demand values.
+Like EKS, no taint is added on its own: a spot taint is one of the pool's
+`taints` when the user asks for it.
+
+Reads are two list calls (pool ConfigMaps, then every pool node by label
+selector); writes go out concurrently, only for nodes that differ.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.aizone.platform.plugins.module_utils import catalog
+from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError, ValidationError
+from ansible_collections.aizone.platform.plugins.module_utils.providers.base import Provider
+
+MANAGED_BY = "app.kubernetes.io/managed-by"
+MANAGER = "aizone.platform"
+POOL_LABEL = "aizone.io/node-pool"
+POOL_NAMESPACE = "kube-system"
+POOL_CM_PREFIX = "aizone-node-pool-"
+ZONE_FILE = "aizone-zone.json"
+DEFAULT_REGION = "local"
+LOCAL_NETWORKING = {"subnets": [], "security_groups": [],
+                    "endpoint_public_access": False, "endpoint_private_access": True}
+SYSTEM_TAINT_PREFIXES = ("node.kubernetes.io/", "node.cloudprovider.kubernetes.io/")
+WORKERS = 8
+POOL_SPEC_KEYS = ("type", "instance_type", "autoscaling", "labels", "taints", "capacity_type", "disk_size_gb")
+
+
+def _short_version(version):
+    parts = version.lstrip("v").split(".")
+    return "%s.%s" % (parts[0], parts[1])
+
+
+def topology_zone(region, index):
+    letter = "abc"[index % 3]
+    return "%s%s" % (region, letter) if region[-1:].isdigit() else "%s-%s" % (region, letter)
+
+
+def node_labels(pool, region, index, node_name):
+    """Every label a node of the pool carries: the user's plus what a cloud node carries."""
+    entry = catalog.get("local", pool["instance_type"])
+    spot = pool["capacity_type"] == "spot"
+    labels = dict(pool.get("labels") or {})
+    labels.update({
+        MANAGED_BY: MANAGER,
+        POOL_LABEL: pool["name"],
+        "aizone.io/node-pool-type": pool["type"],
+        "node.kubernetes.io/instance-type": entry["type"],
+        "topology.kubernetes.io/region": region,
+        "topology.kubernetes.io/zone": topology_zone(region, index),
+        "kubernetes.io/hostname": node_name,
+        "kubernetes.io/os": "linux",
+        "kubernetes.io/arch": "amd64",
+        "karpenter.sh/capacity-type": "spot" if spot else "on-demand",
+        "eks.amazonaws.com/capacityType": "SPOT" if spot else "ON_DEMAND",
+        "eks.amazonaws.com/nodegroup": pool["name"],
+    })
+    if entry["gpu_model"]:
+        model = catalog.gpu_model(entry["gpu_model"])
+        labels.update({
+            "aizone.io/gpu-model": entry["gpu_model"],
+            "nvidia.com/gpu.present": "true",
+            "nvidia.com/gpu.product": model["product"],
+            "nvidia.com/gpu.count": str(entry["gpu_count"]),
+            "nvidia.com/gpu.memory": str(model["memory_mib"]),
+        })
+    return labels
+
+
+def node_capacity(pool):
+    entry = catalog.get("local", pool["instance_type"])
+    capacity = {
+        "cpu": str(entry["vcpu"]),
+        "memory": "%dGi" % entry["memory_gib"],
+        "pods": str(entry["max_pods"]),
+        "ephemeral-storage": "%dGi" % pool["disk_size_gb"],
+    }
+    if entry["gpu_model"]:
+        capacity["nvidia.com/gpu"] = str(entry["gpu_count"])
+    return capacity
+
+
+def node_body(pool, region, index, kubelet_version):
+    name = "%s-%d" % (pool["name"], index)
+    capacity = node_capacity(pool)
+    body = {
+        "apiVersion": "v1", "kind": "Node",
+        "metadata": {
+            "name": name,
+            "labels": node_labels(pool, region, index, name),
+            "annotations": {"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
+        },
+        "spec": {"taints": [dict(t) for t in pool.get("taints") or []]},
+        "status": {
+            "capacity": capacity, "allocatable": dict(capacity),
+            "nodeInfo": {"kubeletVersion": kubelet_version, "kubeProxyVersion": kubelet_version,
+                         "architecture": "amd64", "operatingSystem": "linux",
+                         "containerRuntimeVersion": "kwok"},
+            "phase": "Running",
+        },
+    }
+    return body
+
+
+def _node_index(pool_name, node_name):
+    suffix = node_name[len(pool_name) + 1:]
+    return int(suffix) if node_name.startswith(pool_name + "-") and suffix.isdigit() else None
+
+
+def _is_ready(node):
+    for cond in (node.get("status") or {}).get("conditions") or []:
+        if cond.get("type") == "Ready":
+            return cond.get("status") == "True"
+    return False
+
+
+def _user_taints(node):
+    taints = (node.get("spec") or {}).get("taints") or []
+    return sorted(({"key": t["key"], "value": t.get("value") or "", "effect": t["effect"]}
+                   for t in taints if not t["key"].startswith(SYSTEM_TAINT_PREFIXES)),
+                  key=lambda t: (t["key"], t["effect"]))
+
+
+class LocalProvider(Provider):
+    """Zones on a local control plane, node pools as KWOK nodes."""
+
+    name = "local"
+    zone_updatable = ("tags", "logging")
+    node_pool_updatable = ("labels", "taints", "autoscaling")
+
+    def __init__(self, params):
+        super(LocalProvider, self).__init__(params)
+        self._planes = {}
+        self._rests = {}
+        self._nodes = {}
+
+    # plumbing ----------------------------------------------------------
+    def _plane(self, name):
+        if name not in self._planes:
+            from ansible_collections.aizone.platform.plugins.module_utils.localzone import LocalControlPlane
+            self._planes[name] = LocalControlPlane(name, bin_dir=self.params.get("binaries_dir"),
+                                                   workdir=self.params.get("workdir"))
+        return self._planes[name]
+
+    def _rest(self, zone_name):
+        if zone_name not in self._rests:
+            from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_api_client
+            from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest
+            plane = self._plane(zone_name)
+            self._rests[zone_name] = Rest(build_api_client({"kubeconfig": plane.kubeconfig_path,
+                                                            "context": None}))
+        return self._rests[zone_name]
+
+    def request_counts(self):
+        """{zone: Counter(method -> requests)} made by this provider instance."""
+        return dict((zone, dict(rest.counts)) for zone, rest in self._rests.items())
+
+    def _meta_path(self, name):
+        return os.path.join(self._plane(name).cluster_dir, ZONE_FILE)
+
+    def _read_meta(self, name):
+        try:
+            with open(self._meta_path(name)) as handle:
+                return json.load(handle)
+        except (IOError, OSError, ValueError):
+            return {}
+
+    def _write_meta(self, zone):
+        meta = dict((k, zone.get(k)) for k in ("region", "zone_type", "logging", "tags", "networking"))
+        path = self._meta_path(zone["name"])
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".aizone-zone-")
+        with os.fdopen(fd, "w") as handle:
+            json.dump(meta, handle, sort_keys=True, indent=2)
+        os.rename(tmp, path)
+
+    # zones -------------------------------------------------------------
+    def zone_defaults(self, desired):
+        version = _short_version(self._plane(desired["name"]).version())
+        wanted = desired.get("kubernetes_version")
+        if wanted is not None and wanted != version:
+            raise ValidationError("kubernetes_version", "local zones run the control plane built by "
+                                  "hack/controlplane/build.sh; allowed values: %s" % version)
+        net = desired.get("networking") or {}
+        odd = sorted(k for k, v in net.items() if v is not None and v != LOCAL_NETWORKING[k])
+        if odd:
+            raise ValidationError("networking.%s" % odd[0], "a local zone listens on loopback only; allowed "
+                                  "value: %s" % json.dumps(LOCAL_NETWORKING[odd[0]]))
+        return {"region": DEFAULT_REGION, "kubernetes_version": version, "networking": dict(LOCAL_NETWORKING)}
+
+    def get_zone(self, name):
+        plane = self._plane(name)
+        if not plane.exists():
+            return None
+        meta = self._read_meta(name)
+        running = plane.running()
+        return {
+            "name": name, "provider": self.name,
+            "region": meta.get("region") or DEFAULT_REGION,
+            "kubernetes_version": _short_version(plane.version()),
+            "zone_type": meta.get("zone_type") or "shared",
+            "networking": meta.get("networking") or dict(LOCAL_NETWORKING),
+            "logging": sorted(meta.get("logging") or []),
+            "tags": meta.get("tags") or {},
+            "status": "RUNNING" if running else "STOPPED",
+            "endpoint": plane.server(),
+        }
+
+    def create_zone(self, desired):
+        self._plane(desired["name"]).start()
+        self._write_meta(desired)
+
+    def update_zone(self, current, desired, changed_fields):
+        self._write_meta(desired)
+
+    def delete_zone(self, current):
+        self._plane(current["name"]).delete()
+        self._rests.pop(current["name"], None)
+
+    def stop_zone(self, current):
+        self._plane(current["name"]).stop()
+
+    def start_zone(self, current):
+        self._plane(current["name"]).start()
+
+    def zone_ready(self, name):
+        zone = self.get_zone(name)
+        status = (zone or {}).get("status") or "absent"
+        return status == "RUNNING", zone, status
+
+    def zone_kubeconfig(self, zone):
+        import yaml
+        return yaml.safe_load(self._plane(zone["name"]).kubeconfig_text())
+
+    # node pools --------------------------------------------------------
+    def _list(self, zone_name):
+        rest = self._rest(zone_name)
+        cms = rest.list_all("/api/v1/namespaces/%s/configmaps" % POOL_NAMESPACE,
+                            label_selector="%s=%s,%s" % (MANAGED_BY, MANAGER, POOL_LABEL))
+        nodes = rest.list_all("/api/v1/nodes", label_selector=POOL_LABEL)
+        by_pool = {}
+        for node in nodes:
+            by_pool.setdefault(node["metadata"]["labels"][POOL_LABEL], []).append(node)
+        self._nodes[zone_name] = by_pool
+        return cms, by_pool
+
+    def list_node_pools(self, zone_name):
+        cms, by_pool = self._list(zone_name)
+        pools = {}
+        for cm in cms:
+            spec = json.loads((cm.get("data") or {}).get("spec") or "{}")
+            name = cm["metadata"]["labels"][POOL_LABEL]
+            pools[name] = self._normalize(name, spec, by_pool.get(name, []))
+        return pools
+
+    @staticmethod
+    def _normalize(name, spec, nodes):
+        pool = dict((k, spec.get(k)) for k in POOL_SPEC_KEYS)
+        pool["name"] = name
+        pool["gpu"] = None
+        want = (spec.get("autoscaling") or {}).get("desired", 0)
+        ready = sum(1 for n in nodes if _is_ready(n))
+        pool["node_count"], pool["ready_node_count"] = len(nodes), ready
+        pool["status"] = "ACTIVE" if len(nodes) == want == ready else "SCALING"
+        return pool
+
+    def _zone_region(self, zone_name):
+        return self._read_meta(zone_name).get("region") or DEFAULT_REGION
+
+    def _put_spec(self, zone_name, pool, create):
+        spec = dict((k, pool.get(k)) for k in POOL_SPEC_KEYS)
+        body = {
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": POOL_CM_PREFIX + pool["name"], "namespace": POOL_NAMESPACE,
+                         "labels": {MANAGED_BY: MANAGER, POOL_LABEL: pool["name"]}},
+            "data": {"spec": json.dumps(spec, sort_keys=True)},
+        }
+        path = "/api/v1/namespaces/%s/configmaps" % POOL_NAMESPACE
+        if create:
+            self._rest(zone_name).request("POST", path, body=body)
+        else:
+            self._rest(zone_name).request("PUT", "%s/%s" % (path, body["metadata"]["name"]), body=body)
+
+    def _run_all(self, calls):
+        if not calls:
+            return
+        with ThreadPoolExecutor(max_workers=min(WORKERS, len(calls))) as pool:
+            for future in [pool.submit(call) for call in calls]:
+                future.result()
+
+    def _sync_nodes(self, zone_name, old_pool, pool, nodes):
+        """Create, delete and patch the pool's nodes so they match pool; only what differs."""
+        rest = self._rest(zone_name)
+        region = self._zone_region(zone_name)
+        version = self._plane(zone_name).version()
+        want = pool["autoscaling"]["desired"]
+        existing = {}
+        calls = []
+        for node in nodes:
+            index = _node_index(pool["name"], node["metadata"]["name"])
+            if index is None or index >= want:
+                calls.append(self._deleter(rest, node["metadata"]["name"]))
+            else:
+                existing[index] = node
+        removed_labels = set((old_pool or {}).get("labels") or {}) - set(pool.get("labels") or {})
+        for index in range(want):
+            body = node_body(pool, region, index, version)
+            node = existing.get(index)
+            if node is None:
+                calls.append(self._creator(rest, body))
+                continue
+            patch = self._node_patch(node, body, removed_labels)
+            if patch:
+                calls.append(self._patcher(rest, body["metadata"]["name"], patch))
+        self._run_all(calls)
+
+    @staticmethod
+    def _node_patch(node, body, removed_labels):
+        labels = node["metadata"].get("labels") or {}
+        patch = {}
+        label_patch = dict((k, v) for k, v in body["metadata"]["labels"].items() if labels.get(k) != v)
+        label_patch.update(dict((k, None) for k in removed_labels
+                                if k in labels and k not in body["metadata"]["labels"]))
+        if label_patch:
+            patch["metadata"] = {"labels": label_patch}
+        if _user_taints(node) != body["spec"]["taints"]:
+            system = [t for t in (node.get("spec") or {}).get("taints") or []
+                      if t["key"].startswith(SYSTEM_TAINT_PREFIXES)]
+            patch["spec"] = {"taints": system + body["spec"]["taints"]}
+        return patch
+
+    @staticmethod
+    def _creator(rest, body):
+        def call():
+            try:
+                rest.request("POST", "/api/v1/nodes", body=body)
+            except ApiError as exc:
+                if exc.status != 409:
+                    raise
+        return call
+
+    @staticmethod
+    def _deleter(rest, name):
+        def call():
+            try:
+                rest.request("DELETE", "/api/v1/nodes/%s" % name)
+            except ApiError as exc:
+                if exc.status != 404:
+                    raise
+        return call
+
+    @staticmethod
+    def _patcher(rest, name, patch):
+        return lambda: rest.request("PATCH", "/api/v1/nodes/%s" % name, body=patch,
+                                    content_type="application/merge-patch+json")
+
+    def _pool_nodes(self, zone_name, name):
+        if zone_name not in self._nodes:
+            self._list(zone_name)
+        return self._nodes[zone_name].get(name, [])
+
+    def create_node_pool(self, zone_name, desired):
+        catalog.get("local", desired["instance_type"])
+        self._put_spec(zone_name, desired, create=True)
+        self._sync_nodes(zone_name, None, desired, self._pool_nodes(zone_name, desired["name"]))
+        self._nodes.pop(zone_name, None)
+
+    def update_node_pool(self, zone_name, current, desired, changed_fields):
+        self._put_spec(zone_name, desired, create=False)
+        self._sync_nodes(zone_name, current, desired, self._pool_nodes(zone_name, desired["name"]))
+        self._nodes.pop(zone_name, None)
+
+    def delete_node_pool(self, zone_name, current):
+        rest = self._rest(zone_name)
+        rest.request("DELETE", "/api/v1/nodes", query={"labelSelector": "%s=%s" % (POOL_LABEL, current["name"])})
+        try:
+            rest.request("DELETE", "/api/v1/namespaces/%s/configmaps/%s%s"
+                         % (POOL_NAMESPACE, POOL_CM_PREFIX, current["name"]))
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+        self._nodes.pop(zone_name, None)
+
+    def node_pool_ready(self, zone_name, pool_name):
+        pool = self.list_node_pools(zone_name).get(pool_name)
+        if pool is None:
+            return False, None, "absent"
+        want = pool["autoscaling"]["desired"]
+        state = "%s: %d/%d nodes, %d ready" % (pool["status"], pool["node_count"], want, pool["ready_node_count"])
+        return pool["status"] == "ACTIVE", pool, state
+
+
+PROVIDER = LocalProvider

@@ -1,0 +1,174 @@
+# -*- coding: utf-8 -*-
+# Copyright: aizone.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the workload and workload_info modules do against the cluster.
+
+converge: validate every workload (no request on bad input), one LIST of the
+nodes of every pool named, one batch server-side apply of all objects, then
+(unless check mode) one wait for every rollout under one timeout.
+
+describe: read-only; one LIST per workload kind, one of their pods and one of
+the pool nodes, so each pod is reported with the pool it landed on.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
+from ansible_collections.aizone.platform.plugins.module_utils.placement import POOL_LABEL, placements
+from ansible_collections.aizone.platform.plugins.module_utils.rollout import rollout_status
+from ansible_collections.aizone.platform.plugins.module_utils.workloads import (
+    KINDS, LABEL_WORKLOAD, absent_refs, pools_wanted, validate_workloads, workload_objects)
+
+LIST_PATHS = {"Deployment": "/apis/apps/v1/deployments", "StatefulSet": "/apis/apps/v1/statefulsets",
+              "Job": "/apis/batch/v1/jobs"}
+
+
+def plan(specs, pool_placements):
+    """(desired, absent) engine inputs of validated present specs."""
+    desired, absent = [], []
+    for spec in specs:
+        objs, gone = workload_objects(spec, pool_placements.get(spec.get("pool")))
+        desired.extend(objs)
+        absent.extend(gone)
+    return desired, absent
+
+
+def _summarize(specs, objects, states):
+    by_ref = dict(((o["kind"], o["namespace"], o["name"]), o["action"]) for o in objects)
+    out = []
+    for spec in specs:
+        action = by_ref.get((spec["kind"], spec["namespace"], spec["name"]), "unchanged")
+        if action == "unchanged" and any(by_ref.get((k, spec["namespace"], spec["name"]), "unchanged") != "unchanged"
+                                         for k in ("Service", "HorizontalPodAutoscaler")):
+            action = "updated"
+        item = dict(name=spec["name"], namespace=spec["namespace"], kind=spec["kind"], action=action,
+                    pool=spec.get("pool"))
+        if states is not None:
+            item["state"] = states.get((spec["kind"], spec["namespace"], spec["name"]))
+        out.append(item)
+    return out
+
+
+def converge(params, check_mode=False, want_diff=False):
+    """The workload module: returns the result dict."""
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import apply_objects
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_api_client
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest
+    from ansible_collections.aizone.platform.plugins.module_utils.rollout import wait_rollouts
+
+    state = params.get("state") or "present"
+    if state not in ("present", "absent"):
+        raise ValidationError("state", "%r is not one of present, absent" % (state,))
+    timeout = params.get("wait_timeout")
+    timeout = 300 if timeout is None else timeout
+    if timeout <= 0:
+        raise ValidationError("wait_timeout", "must be > 0 seconds")
+    specs = validate_workloads(params.get("workloads") or [], state)
+    if not specs:
+        return dict(changed=False, workloads=[], objects=[], api_requests={})
+    api_client = build_api_client(params)
+    if state == "absent":
+        refs = [ref for spec in specs for ref in absent_refs(spec)]
+        from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import delete_objects
+        result = delete_objects(api_client, refs, check_mode=check_mode, wait=params.get("wait", True),
+                                wait_timeout=timeout)
+        out = result.as_dict(diff=want_diff)
+        out["workloads"] = _summarize(specs, result.objects, None)
+        for item in out["workloads"]:
+            if item["action"] == "updated":
+                item["action"] = "deleted"
+        out["api_requests"] = request_counts(result.requests)
+        return out
+    rest = Rest(api_client)
+    pool_placements = placements(rest, pools_wanted(specs))
+    desired, absent = plan(specs, pool_placements)
+    result = apply_objects(api_client, desired, check_mode=check_mode, absent=absent, wait_timeout=timeout)
+    states = None
+    if params.get("wait", True) and not check_mode:
+        targets = [(s["kind"], s["namespace"], s["name"]) for s in specs]
+        floors = dict(((s["kind"], s["namespace"], s["name"]), s["autoscaling"]["min"])
+                      for s in specs if s.get("autoscaling"))
+        states = wait_rollouts(rest, targets, timeout, min_replicas=floors)
+    out = result.as_dict(diff=want_diff)
+    out["workloads"] = _summarize(specs, result.objects, states)
+    out["api_requests"] = request_counts(result.requests, rest.counts)
+    return out
+
+
+def request_counts(*counters):
+    """{HTTP method: count} summed over the engine's and our own requests."""
+    total = {}
+    for counts in counters:
+        for method, n in dict(counts).items():
+            total[method] = total.get(method, 0) + n
+    return total
+
+
+def _pod_view(pod, node_pools):
+    node = (pod.get("spec") or {}).get("nodeName")
+    return dict(name=pod["metadata"]["name"], phase=(pod.get("status") or {}).get("phase"),
+                node=node, node_pool=node_pools.get(node))
+
+
+def _workload_view(obj, pods, node_pools):
+    meta, spec = obj["metadata"], obj.get("spec") or {}
+    done, _failure, text = rollout_status(obj)
+    template = spec.get("template") or {}
+    containers = (template.get("spec") or {}).get("containers") or [{}]
+    resources = containers[0].get("resources") or {}
+    status = obj.get("status") or {}
+    view = dict(name=meta["name"], namespace=meta["namespace"], kind=obj["kind"],
+                pool=(meta.get("labels") or {}).get(POOL_LABEL), image=containers[0].get("image"),
+                requests=resources.get("requests") or {}, limits=resources.get("limits") or {},
+                ready=done, state=text, pods=[_pod_view(p, node_pools) for p in pods])
+    if obj["kind"] == "Job":
+        view["succeeded"] = status.get("succeeded") or 0
+    else:
+        view["replicas"] = spec.get("replicas")
+        view["ready_replicas"] = status.get("readyReplicas") or 0
+    return view
+
+
+def describe(params):
+    """The workload_info module: every managed workload (optionally filtered), read only."""
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import LABEL_MANAGED_BY, MANAGED_BY
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_api_client
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest
+
+    namespace = params.get("namespace")
+    names = params.get("names") or []
+    kinds = params.get("kinds") or list(KINDS)
+    for i, kind in enumerate(kinds):
+        if kind not in KINDS:
+            raise ValidationError("kinds[%d]" % i, "%r is not one of %s" % (kind, ", ".join(KINDS)))
+    rest = Rest(build_api_client(params))
+    selector = "%s=%s,%s" % (LABEL_MANAGED_BY, MANAGED_BY, LABEL_WORKLOAD)
+    if names:
+        selector = "%s=%s,%s in (%s)" % (LABEL_MANAGED_BY, MANAGED_BY, LABEL_WORKLOAD, ",".join(sorted(set(names))))
+
+    def scoped(path):
+        if not namespace:
+            return path
+        group, plural = path.rsplit("/", 1)
+        return "%s/namespaces/%s/%s" % (group, namespace, plural)
+
+    found = []
+    for kind in kinds:
+        for obj in rest.list_all(scoped(LIST_PATHS[kind]), selector):
+            obj["kind"] = kind
+            found.append(obj)
+    if not found:
+        return dict(changed=False, workloads=[])
+    pods = rest.list_all(scoped("/api/v1/pods"), LABEL_WORKLOAD)
+    node_pools = dict((n["metadata"]["name"], (n["metadata"].get("labels") or {}).get(POOL_LABEL))
+                      for n in rest.list_all("/api/v1/nodes", POOL_LABEL))
+    by_owner = {}
+    for pod in pods:
+        key = (pod["metadata"]["namespace"], (pod["metadata"].get("labels") or {}).get(LABEL_WORKLOAD))
+        by_owner.setdefault(key, []).append(pod)
+    out = [_workload_view(obj, sorted(by_owner.get((obj["metadata"]["namespace"], obj["metadata"]["name"]), []),
+                                      key=lambda p: p["metadata"]["name"]), node_pools)
+           for obj in sorted(found, key=lambda o: (o["metadata"]["namespace"], o["metadata"]["name"], o["kind"]))]
+    return dict(changed=False, workloads=out)

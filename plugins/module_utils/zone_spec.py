@@ -1,0 +1,292 @@
+# -*- coding: utf-8 -*-
+# Copyright: aizone.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Validation of zone and node pool input, before any API call.
+
+`zone_desired(params)` and `node_pool_desired(params, provider)` turn module
+params into the normalized shapes of providers/base.py, keeping None for
+every option the user did not set (the reconciler then leaves that field as
+it is on update, and fills ZONE_DEFAULTS / NODE_POOL_DEFAULTS on create).
+Errors are ValidationError naming the option path and the allowed values;
+`prefix` lets a caller validating a list say `node_pools[2].autoscaling.min`.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.aizone.platform.plugins.module_utils import catalog
+from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
+
+ZONE_TYPES = ("shared", "dedicated")
+LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+POOL_TYPES = ("cpu-optimized", "memory-optimized", "gpu-optimized")
+CAPACITY_TYPES = ("on-demand", "spot")
+TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+# Label prefixes the platform and Kubernetes own on nodes; users cannot set them.
+RESERVED_LABEL_PREFIXES = ("aizone.io/", "kubernetes.io/", "k8s.io/", "node.kubernetes.io/",
+                           "topology.kubernetes.io/", "nvidia.com/", "eks.amazonaws.com/",
+                           "karpenter.sh/", "kubernetes.azure.com/", "cloud.google.com/")
+
+ZONE_DEFAULTS = {
+    "zone_type": "shared",
+    "networking": {"subnets": [], "security_groups": [],
+                   "endpoint_public_access": True, "endpoint_private_access": False},
+    "logging": [],
+    "tags": {},
+}
+NODE_POOL_DEFAULTS = {
+    "autoscaling": {"enabled": True, "min": 1, "max": 1, "desired": 1},
+    "labels": {},
+    "taints": [],
+    "capacity_type": "on-demand",
+    "disk_size_gb": 100,
+}
+ZONE_SPEC_FIELDS = ("region", "kubernetes_version", "zone_type", "networking", "logging", "tags")
+NODE_POOL_SPEC_FIELDS = ("type", "instance_type", "autoscaling", "labels", "taints",
+                         "capacity_type", "disk_size_gb")
+
+NAME_RE = re.compile(r"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$")
+VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)$")
+_LABEL_NAME_RE = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+_DNS_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def _path(prefix, field):
+    return "%s.%s" % (prefix, field) if prefix else field
+
+
+def check_choice(field, value, allowed):
+    if value is not None and value not in allowed:
+        raise ValidationError(field, "%r is not allowed; allowed values: %s" % (value, ", ".join(allowed)))
+    return value
+
+
+def check_name(field, value):
+    if not isinstance(value, str) or not NAME_RE.match(value):
+        raise ValidationError(field, "%r is not a valid name: use 1-40 lowercase letters, digits and '-', "
+                              "starting with a letter and ending with a letter or digit" % (value,))
+    return value
+
+
+def normalize_version(field, value):
+    """'1.36' / 'v1.36' -> '1.36'; None stays None."""
+    if value is None:
+        return None
+    match = VERSION_RE.match(str(value).strip())
+    if not match:
+        raise ValidationError(field, "%r is not a Kubernetes minor version; use MAJOR.MINOR such as 1.36"
+                              % (value,))
+    return "%d.%d" % (int(match.group(1)), int(match.group(2)))
+
+
+def version_tuple(value):
+    major, minor = value.split(".")
+    return int(major), int(minor)
+
+
+def check_label_key(field, key):
+    key = str(key)
+    prefix, name = key.rpartition("/")[::2]
+    if not _LABEL_NAME_RE.match(name) or (prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN_RE.match(prefix))):
+        raise ValidationError(field, "%r is not a valid label key: [prefix/]name where name is 1-63 "
+                              "characters [A-Za-z0-9-_.] starting and ending alphanumeric and prefix a "
+                              "DNS subdomain" % key)
+    return key
+
+
+def check_label_value(field, value):
+    value = "" if value is None else str(value)
+    if value and not _LABEL_NAME_RE.match(value):
+        raise ValidationError(field, "%r is not a valid label value: at most 63 characters [A-Za-z0-9-_.] "
+                              "starting and ending alphanumeric, or empty" % value)
+    return value
+
+
+def check_labels(field, labels):
+    if labels is None:
+        return None
+    if not isinstance(labels, dict):
+        raise ValidationError(field, "must be a mapping of label key to value")
+    out = {}
+    for key, value in labels.items():
+        check_label_key("%s.%s" % (field, key), key)
+        for reserved in RESERVED_LABEL_PREFIXES:
+            domain = str(key).rpartition("/")[0]
+            if str(key).startswith(reserved) or domain.endswith("." + reserved.rstrip("/")):
+                raise ValidationError("%s.%s" % (field, key), "label prefix %s is set by the platform; "
+                                      "reserved prefixes: %s" % (reserved, ", ".join(RESERVED_LABEL_PREFIXES)))
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        out[str(key)] = check_label_value("%s.%s" % (field, key), value)
+    return out
+
+
+def check_taints(field, taints):
+    """Validate taints and return them sorted by (key, effect)."""
+    if taints is None:
+        return None
+    out = []
+    seen = set()
+    for i, taint in enumerate(taints):
+        here = "%s[%d]" % (field, i)
+        if not isinstance(taint, dict) or not taint.get("key"):
+            raise ValidationError(here + ".key", "every taint needs a key")
+        key = check_label_key(here + ".key", taint["key"])
+        value = check_label_value(here + ".value", taint.get("value"))
+        effect = taint.get("effect")
+        check_choice(here + ".effect", effect, TAINT_EFFECTS)
+        if effect is None:
+            raise ValidationError(here + ".effect", "required; allowed values: %s" % ", ".join(TAINT_EFFECTS))
+        if (key, effect) in seen:
+            raise ValidationError(here, "duplicate taint %s with effect %s" % (key, effect))
+        seen.add((key, effect))
+        out.append({"key": key, "value": value, "effect": effect})
+    return sort_taints(out)
+
+
+def sort_taints(taints):
+    return sorted(taints, key=lambda t: (t["key"], t["effect"]))
+
+
+def check_autoscaling(field, scaling, complete=True):
+    """min <= desired <= max (for the parts given when complete=False); returns a copy."""
+    if scaling is None:
+        return None
+    out = dict((k, scaling.get(k)) for k in ("enabled", "min", "max", "desired"))
+    for key in ("min", "max", "desired"):
+        value = out[key]
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValidationError("%s.%s" % (field, key), "must be an integer >= 0, got %r" % (value,))
+    if out["max"] is not None and out["max"] < 1:
+        raise ValidationError(field + ".max", "must be >= 1, got %d" % out["max"])
+    lo, want, hi = out["min"], out["desired"], out["max"]
+    if lo is not None and hi is not None and lo > hi:
+        raise ValidationError(field + ".min", "min (%d) must be <= max (%d)" % (lo, hi))
+    if want is not None and lo is not None and want < lo:
+        raise ValidationError(field + ".desired", "desired (%d) must be >= min (%d)" % (want, lo))
+    if want is not None and hi is not None and want > hi:
+        raise ValidationError(field + ".desired", "desired (%d) must be <= max (%d)" % (want, hi))
+    if complete and None in (lo, want, hi, out["enabled"]):
+        missing = [k for k in ("enabled", "min", "max", "desired") if out[k] is None]
+        raise ValidationError(field, "incomplete scaling settings, missing %s" % ", ".join(missing))
+    return out
+
+
+def complete_autoscaling(scaling):
+    """Fill a new pool's scaling from what was given: desired defaults to min, max to max(min, desired)."""
+    scaling = dict(scaling or {})
+    if scaling.get("enabled") is None:
+        scaling["enabled"] = True
+    if scaling.get("min") is None:
+        scaling["min"] = min(1, scaling["desired"]) if scaling.get("desired") is not None else 1
+    if scaling.get("desired") is None:
+        scaling["desired"] = scaling["min"]
+    if scaling.get("max") is None:
+        scaling["max"] = max(scaling["min"], scaling["desired"])
+    return scaling
+
+
+def check_tags(field, tags):
+    if tags is None:
+        return None
+    out = {}
+    for key, value in tags.items():
+        if not key or len(str(key)) > 128:
+            raise ValidationError("%s.%s" % (field, key), "tag keys must be 1-128 characters")
+        value = "" if value is None else str(value)
+        if len(value) > 256:
+            raise ValidationError("%s.%s" % (field, key), "tag values must be at most 256 characters")
+        out[str(key)] = value
+    return out
+
+
+def zone_desired(params, prefix=""):
+    """Validated, normalized desired zone from zone module params (None = not set)."""
+    net = params.get("networking")
+    networking = None
+    if net is not None:
+        networking = {}
+        for key in ("subnets", "security_groups"):
+            value = net.get(key)
+            networking[key] = sorted(str(v) for v in value) if value is not None else None
+        for key in ("endpoint_public_access", "endpoint_private_access"):
+            networking[key] = net.get(key)
+        if networking["endpoint_public_access"] is False and networking["endpoint_private_access"] is False:
+            raise ValidationError(_path(prefix, "networking"), "endpoint_public_access and "
+                                  "endpoint_private_access cannot both be false")
+    logging = params.get("logging")
+    if logging is not None:
+        for i, log_type in enumerate(logging):
+            check_choice(_path(prefix, "logging[%d]" % i), log_type, LOG_TYPES)
+        logging = sorted(set(logging))
+    return {
+        "name": check_name(_path(prefix, "name"), params.get("name")),
+        "provider": params.get("provider"),
+        "region": params.get("region"),
+        "kubernetes_version": normalize_version(_path(prefix, "kubernetes_version"),
+                                                params.get("kubernetes_version")),
+        "zone_type": check_choice(_path(prefix, "zone_type"), params.get("zone_type"), ZONE_TYPES),
+        "networking": networking,
+        "logging": logging,
+        "tags": check_tags(_path(prefix, "tags"), params.get("tags")),
+    }
+
+
+def node_pool_desired(params, provider, prefix=""):
+    """Validated, normalized desired node pool from node_pool params (None = not set).
+
+    The instance type comes from `instance_type`, or from `gpu` (model and
+    count) through the catalog of `provider`; when both are given they must
+    agree. `type` defaults to the instance type's category.
+    """
+    name = check_name(_path(prefix, "name"), params.get("name"))
+    pool_type = check_choice(_path(prefix, "type"), params.get("type"), POOL_TYPES)
+    gpu = params.get("gpu")
+    instance_type = params.get("instance_type")
+    entry = None
+    if gpu is not None:
+        count = gpu.get("count") if gpu.get("count") is not None else 1
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ValidationError(_path(prefix, "gpu.count"), "must be an integer >= 1, got %r" % (count,))
+        if not gpu.get("model"):
+            raise ValidationError(_path(prefix, "gpu.model"), "required with gpu; allowed values: %s"
+                                  % ", ".join(catalog.GPU_MODELS))
+        entry = catalog.by_gpu(provider, gpu["model"], count, field=_path(prefix, "gpu"))
+        if instance_type is not None:
+            given = catalog.get(provider, instance_type, _path(prefix, "instance_type"))
+            if (given["gpu_model"], given["gpu_count"]) != (gpu["model"], count):
+                raise ValidationError(_path(prefix, "instance_type"), "%s has %s x %s, but gpu asks for %d x %s "
+                                      "(which is %s); give one of instance_type or gpu"
+                                      % (instance_type, given["gpu_count"], given["gpu_model"] or "no GPU",
+                                         count, gpu["model"], entry["type"]))
+    elif instance_type is not None:
+        entry = catalog.get(provider, instance_type, _path(prefix, "instance_type"))
+    if entry is not None:
+        if pool_type == "gpu-optimized" and not entry["gpu_model"]:
+            raise ValidationError(_path(prefix, "instance_type"), "a gpu-optimized pool needs a GPU instance "
+                                  "type; %s has no GPU. GPU types on %s: %s"
+                                  % (entry["type"], provider, ", ".join(catalog.gpu_types(provider))))
+        if pool_type in ("cpu-optimized", "memory-optimized") and entry["gpu_model"]:
+            raise ValidationError(_path(prefix, "type"), "%s is a GPU instance type (%d x %s); use "
+                                  "type gpu-optimized" % (entry["type"], entry["gpu_count"], entry["gpu_model"]))
+        if pool_type is None:
+            pool_type = catalog.pool_type(entry)
+    disk = params.get("disk_size_gb")
+    if disk is not None and (isinstance(disk, bool) or not isinstance(disk, int) or not 10 <= disk <= 16384):
+        raise ValidationError(_path(prefix, "disk_size_gb"), "must be an integer from 10 to 16384, got %r" % (disk,))
+    return {
+        "name": name,
+        "type": pool_type,
+        "instance_type": entry["type"] if entry else None,
+        "gpu": catalog.gpu_of(entry) if entry else None,
+        "autoscaling": check_autoscaling(_path(prefix, "autoscaling"), params.get("autoscaling"), complete=False),
+        "labels": check_labels(_path(prefix, "labels"), params.get("labels")),
+        "taints": check_taints(_path(prefix, "taints"), params.get("taints")),
+        "capacity_type": check_choice(_path(prefix, "capacity_type"), params.get("capacity_type"), CAPACITY_TYPES),
+        "disk_size_gb": disk,
+    }

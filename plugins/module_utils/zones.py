@@ -1,0 +1,340 @@
+# -*- coding: utf-8 -*-
+# Copyright: aizone.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The zone and node pool reconciler: one behaviour for every provider.
+
+Compares the normalized current state a Provider reads with the desired
+state from zone_spec, refuses changes the provider cannot make in place
+(naming the field), calls the provider's write methods, waits through
+waiter.wait_for, predicts the result in check mode without any write call,
+and returns before/after for --diff. Nothing here knows which provider runs.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import json
+import os
+import tempfile
+
+from ansible_collections.aizone.platform.plugins.module_utils import catalog
+from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
+from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_for
+from ansible_collections.aizone.platform.plugins.module_utils.zone_spec import (
+    NODE_POOL_DEFAULTS, NODE_POOL_SPEC_FIELDS, ZONE_DEFAULTS, ZONE_SPEC_FIELDS,
+    check_autoscaling, complete_autoscaling, sort_taints, version_tuple)
+
+
+# shared helpers --------------------------------------------------------------
+
+def _merge_spec(current, desired, fields):
+    """current with every non-None desired field laid over it (one level into dicts)."""
+    out = copy.deepcopy(current)
+    for field in fields:
+        want = desired.get(field)
+        if want is None:
+            continue
+        if isinstance(want, dict) and isinstance(out.get(field), dict) and field in ("networking", "autoscaling"):
+            merged = dict(out[field])
+            merged.update(dict((k, v) for k, v in want.items() if v is not None))
+            out[field] = merged
+        else:
+            out[field] = copy.deepcopy(want)
+    return out
+
+
+def _changed_fields(current, after, fields):
+    """Top-level fields that differ, or dotted sub-fields for networking."""
+    changed = []
+    for field in fields:
+        before, now = current.get(field), after.get(field)
+        if before == now:
+            continue
+        if field == "networking" and isinstance(before, dict) and isinstance(now, dict):
+            changed.extend("networking.%s" % k for k in sorted(set(before) | set(now))
+                           if before.get(k) != now.get(k))
+        else:
+            changed.append(field)
+    return changed
+
+
+def _refuse_fixed(provider, kind, name, changed, updatable, current, after):
+    for field in changed:
+        top = field.split(".")[0]
+        if field in updatable or top in updatable:
+            continue
+        before, now = _get_path(current, field), _get_path(after, field)
+        raise ValidationError(field, "%s %s: %s cannot be changed in place on provider %s (current %s, "
+                              "requested %s); fields it can update: %s. Recreate the %s to change it."
+                              % (kind, name, field, provider.name, json.dumps(before, sort_keys=True),
+                                 json.dumps(now, sort_keys=True), ", ".join(updatable) or "none", kind),
+                              current=before, requested=now)
+
+
+def _get_path(obj, path):
+    for part in path.split("."):
+        obj = (obj or {}).get(part)
+    return obj
+
+
+def _spec(obj, fields):
+    """The comparable part of a normalized object (what --diff shows)."""
+    if obj is None:
+        return {}
+    return dict((k, copy.deepcopy(obj.get(k))) for k in ("name",) + tuple(fields))
+
+
+# zones -----------------------------------------------------------------------
+
+def _complete_zone(provider, desired):
+    zone = copy.deepcopy(ZONE_DEFAULTS)
+    zone.update({"region": None, "kubernetes_version": None})
+    zone.update(copy.deepcopy(provider.zone_defaults(desired) or {}))
+    zone = _merge_spec(zone, desired, ZONE_SPEC_FIELDS)
+    zone["name"], zone["provider"] = desired["name"], provider.name
+    if not zone.get("region"):
+        raise ValidationError("region", "required for provider %s" % provider.name)
+    zone["status"], zone["endpoint"] = None, None
+    return zone
+
+
+def _wait_zone(provider, name, timeout):
+    return wait_for(lambda: provider.zone_ready(name), timeout,
+                    "zone %s (%s): waiting until ready" % (name, provider.name))
+
+
+def _wait_zone_gone(provider, name, timeout):
+    def probe():
+        zone = provider.get_zone(name)
+        return zone is None, None, (zone or {}).get("status") or "gone"
+    wait_for(probe, timeout, "zone %s (%s): waiting until deleted" % (name, provider.name))
+
+
+def reconcile_zone(provider, desired, state="present", check_mode=False, wait=True, wait_timeout=1800,
+                   kubeconfig_dest=None):
+    """Make the zone match desired; returns the module result (changed, zone, diff, ...)."""
+    name = desired["name"]
+    current = provider.get_zone(name)
+    before = _spec(current, ZONE_SPEC_FIELDS)
+    result = {"changed": False, "zone": current}
+
+    if state == "absent":
+        if current is not None:
+            result["changed"] = True
+            if not check_mode:
+                provider.delete_zone(current)
+                if wait:
+                    _wait_zone_gone(provider, name, wait_timeout)
+        result["zone"] = None
+        result["diff"] = {"before": before, "after": {}}
+        return result
+
+    if state == "stopped" and current is None:
+        raise ValidationError("state", "zone %s does not exist; state=stopped only stops an existing zone" % name)
+    if current is None:
+        after = _complete_zone(provider, desired)
+        result["changed"] = True
+        if not check_mode:
+            provider.create_zone(after)
+            after = _wait_zone(provider, name, wait_timeout) if wait else (provider.get_zone(name) or after)
+    else:
+        after = _merge_spec(current, desired, ZONE_SPEC_FIELDS)
+        changed = _changed_fields(current, after, ZONE_SPEC_FIELDS)
+        if "kubernetes_version" in changed and current.get("kubernetes_version") and \
+                version_tuple(after["kubernetes_version"]) < version_tuple(current["kubernetes_version"]):
+            raise ValidationError("kubernetes_version", "zone %s runs %s; downgrading to %s is not possible"
+                                  % (name, current["kubernetes_version"], after["kubernetes_version"]))
+        _refuse_fixed(provider, "zone", name, changed, provider.zone_updatable, current, after)
+        stopped = current.get("status") == "STOPPED"
+        if state == "stopped":
+            result["changed"] = bool(changed) or not stopped
+            if not check_mode and changed:
+                provider.update_zone(current, after, changed)
+            if not check_mode and not stopped:
+                provider.stop_zone(current)
+            after = provider.get_zone(name) if not check_mode else dict(after, status="STOPPED")
+        else:
+            result["changed"] = bool(changed) or stopped
+            if not check_mode and stopped:
+                provider.start_zone(current)
+            if not check_mode and changed:
+                provider.update_zone(current, after, changed)
+            if not check_mode and result["changed"]:
+                after = _wait_zone(provider, name, wait_timeout) if wait else provider.get_zone(name)
+        result["changed_fields"] = changed
+    result["zone"] = after
+    result["diff"] = {"before": before, "after": _spec(after, ZONE_SPEC_FIELDS)}
+    if kubeconfig_dest and state == "present":
+        if check_mode and current is None:
+            result["kubeconfig_changed"] = True
+        else:
+            text = kubeconfig_text(provider.zone_kubeconfig(after))
+            result["kubeconfig_changed"] = write_private_file(kubeconfig_dest, text, check_mode)
+        result["kubeconfig_dest"] = os.path.abspath(os.path.expanduser(kubeconfig_dest))
+        result["changed"] = result["changed"] or result["kubeconfig_changed"]
+    return result
+
+
+def zone_info(provider, name):
+    """Read-only: the zone and its node pools."""
+    zone = provider.get_zone(name)
+    pools = []
+    if zone is not None and zone.get("status") != "STOPPED":
+        found = provider.list_node_pools(name)
+        pools = [finish_pool(provider, found[pool]) for pool in sorted(found)]
+    return {"changed": False, "exists": zone is not None, "zone": zone, "node_pools": pools}
+
+
+def kubeconfig_text(kubeconfig):
+    """Deterministic YAML text of a kubeconfig dict."""
+    import yaml
+    return yaml.safe_dump(kubeconfig, default_flow_style=False, sort_keys=True)
+
+
+def write_private_file(dest, text, check_mode=False):
+    """Write text to dest with mode 0600 (atomically); True when content or mode changed."""
+    dest = os.path.abspath(os.path.expanduser(dest))
+    try:
+        with open(dest) as handle:
+            same = handle.read() == text
+        if same and (os.stat(dest).st_mode & 0o777) == 0o600:
+            return False
+    except (IOError, OSError):
+        pass
+    if check_mode:
+        return True
+    directory = os.path.dirname(dest)
+    if not os.path.isdir(directory):
+        os.makedirs(directory, 0o700)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".aizone-")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.rename(tmp, dest)
+    except Exception:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return True
+
+
+# node pools ------------------------------------------------------------------
+
+def finish_pool(provider, pool):
+    """Fill what the reconciler owns in a pool read from a provider: gpu, type, sorted taints."""
+    if pool is None:
+        return None
+    pool = copy.deepcopy(pool)
+    entry = catalog.instance_types(provider.name).get(pool.get("instance_type"))
+    if entry is not None:
+        pool["gpu"] = catalog.gpu_of(entry)
+        if not pool.get("type"):
+            pool["type"] = catalog.pool_type(entry)
+    pool["taints"] = sort_taints(pool.get("taints") or [])
+    pool["labels"] = pool.get("labels") or {}
+    return pool
+
+
+def _complete_pool(provider, zone_name, desired):
+    if not desired.get("instance_type"):
+        raise ValidationError("instance_type", "node pool %s does not exist yet: give instance_type, or gpu "
+                              "(model and count) to choose one" % desired["name"])
+    pool = copy.deepcopy(NODE_POOL_DEFAULTS)
+    pool.update(copy.deepcopy(provider.node_pool_defaults(zone_name, desired) or {}))
+    pool = _merge_spec(pool, dict(desired, autoscaling=None), NODE_POOL_SPEC_FIELDS)
+    pool["autoscaling"] = check_autoscaling("autoscaling", complete_autoscaling(desired.get("autoscaling")))
+    pool["name"], pool["gpu"] = desired["name"], desired.get("gpu")
+    pool["status"] = None
+    return pool
+
+
+def _pool_ready_waiter(provider, zone_name, name, timeout):
+    def probe():
+        done, pool, state = provider.node_pool_ready(zone_name, name)
+        return done, finish_pool(provider, pool), state
+    return wait_for(probe, timeout, "node pool %s in zone %s (%s): waiting until ready"
+                    % (name, zone_name, provider.name))
+
+
+def _wait_pool_gone(provider, zone_name, name, timeout):
+    def probe():
+        pool = provider.list_node_pools(zone_name).get(name)
+        return pool is None, None, (pool or {}).get("status") or "gone"
+    wait_for(probe, timeout, "node pool %s in zone %s (%s): waiting until deleted"
+             % (name, zone_name, provider.name))
+
+
+def _zone_for_pools(provider, zone_name, state, check_mode):
+    """The zone a pool belongs to, or None when there is nothing to read.
+
+    A missing zone is fine for state=absent (nothing to delete) and in check
+    mode (an earlier task would create it); otherwise it is an error.
+    """
+    zone = provider.get_zone(zone_name)
+    if zone is None:
+        if check_mode or state == "absent":
+            return None
+        raise AizoneError("zone %s does not exist on provider %s; create it with aizone.platform.zone first"
+                          % (zone_name, provider.name), field="zone")
+    if zone.get("status") == "STOPPED":
+        raise AizoneError("zone %s is stopped; start it (zone state=present) before managing node pools"
+                          % zone_name, field="zone")
+    return zone
+
+
+def reconcile_node_pool(provider, zone_name, desired, state="present", check_mode=False, wait=True,
+                        wait_timeout=900):
+    """Make the node pool match desired; returns the module result."""
+    name = desired["name"]
+    zone = _zone_for_pools(provider, zone_name, state, check_mode)
+    current = finish_pool(provider, provider.list_node_pools(zone_name).get(name)) if zone else None
+    before = _spec(current, NODE_POOL_SPEC_FIELDS + ("gpu",))
+    result = {"changed": False, "node_pool": current, "zone": zone_name}
+
+    if state == "absent":
+        if current is not None:
+            result["changed"] = True
+            if not check_mode:
+                provider.delete_node_pool(zone_name, current)
+                if wait:
+                    _wait_pool_gone(provider, zone_name, name, wait_timeout)
+        result["node_pool"] = None
+        result["diff"] = {"before": before, "after": {}}
+        return result
+
+    if current is None:
+        after = _complete_pool(provider, zone_name, desired)
+        result["changed"] = True
+        if not check_mode:
+            provider.create_node_pool(zone_name, after)
+            after = (_pool_ready_waiter(provider, zone_name, name, wait_timeout) if wait
+                     else finish_pool(provider, provider.list_node_pools(zone_name).get(name)) or after)
+    else:
+        after = _merge_spec(current, desired, NODE_POOL_SPEC_FIELDS)
+        after["gpu"] = desired.get("gpu") if desired.get("instance_type") else current.get("gpu")
+        after["autoscaling"] = check_autoscaling("autoscaling", after["autoscaling"])
+        changed = _changed_fields(current, after, NODE_POOL_SPEC_FIELDS)
+        _refuse_fixed(provider, "node pool", name, changed, provider.node_pool_updatable, current, after)
+        result["changed_fields"] = changed
+        if changed:
+            result["changed"] = True
+            if not check_mode:
+                provider.update_node_pool(zone_name, current, after, changed)
+                after = (_pool_ready_waiter(provider, zone_name, name, wait_timeout) if wait
+                         else finish_pool(provider, provider.list_node_pools(zone_name).get(name)))
+    result["node_pool"] = after
+    result["diff"] = {"before": before, "after": _spec(after, NODE_POOL_SPEC_FIELDS + ("gpu",))}
+    return result
+
+
+def node_pool_info(provider, zone_name, name=None):
+    """Read-only: the zone's node pools (one when name is given)."""
+    zone = provider.get_zone(zone_name)
+    if zone is None:
+        return {"changed": False, "zone_exists": False, "node_pools": []}
+    pools = provider.list_node_pools(zone_name) if zone.get("status") != "STOPPED" else {}
+    pools = [finish_pool(provider, p) for n, p in sorted(pools.items()) if name is None or n == name]
+    return {"changed": False, "zone_exists": True, "node_pools": pools}

@@ -1,0 +1,276 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: aizone.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: ray_cluster
+short_description: Converge a KubeRay RayCluster (ray.io/v1) with its CRD and operator
+version_added: 0.1.0
+description:
+  - Converges one C(ray.io/v1) RayCluster in a namespace (a tenant), with a head group and worker groups with
+    minimum and maximum replicas, GPUs per worker and node pool placement, with KubeRay's in-tree
+    autoscaling on or off.
+  - Pool placement is derived from the pool's nodes as in M(aizone.platform.workload), with node selector
+    C(aizone.io/node-pool=<pool>) and one toleration per taint of the pool's nodes.
+  - The C(rayclusters.ray.io) CRD is installed when absent. It is a minimal CRD of this collection (the
+    API server validates the fields the module sets, pod templates are kept whole); an existing CRD
+    not written by this collection, such as the upstream KubeRay one, is left alone.
+  - With O(operator.deploy) the KubeRay operator is deployed with the workload code, as its Namespace
+    (created when absent, never re-applied), a ServiceAccount, a ClusterRole and binding and a Deployment
+    of O(operator.image).
+  - In the local zone the nodes are simulated (KWOK) and no container runs, so the operator's pod is
+    reported Running but does nothing; the RayCluster is stored and validated by the API server but no
+    Ray head or worker pod is created from it. On a real cluster the operator makes them.
+  - Nothing is written when the cluster is converged (one GET for the CRD and one LIST per kind).
+author:
+  - aizone.platform contributors (@aizone)
+extends_documentation_fragment:
+  - aizone.platform.kube
+attributes:
+  check_mode:
+    support: full
+    description:
+      - Predicted with the API server's dry run. When the CRD is not installed yet, the RayCluster cannot
+        be dry-run and is reported as created.
+  diff_mode:
+    support: full
+    description: Before and after of every object created or updated.
+options:
+  name:
+    description: RayCluster name (a DNS-1035 label).
+    type: str
+    required: true
+  namespace:
+    description: Namespace of the RayCluster; it must exist (for example a tenant).
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) converges the RayCluster (and CRD and operator); V(absent) deletes the RayCluster only,
+        leaving the CRD and operator to other clusters.
+    type: str
+    choices: [present, absent]
+    default: present
+  ray_version:
+    description: Ray version the cluster runs (C(spec.rayVersion)).
+    type: str
+    default: 2.41.0
+  image:
+    description: Ray image of the head and workers; C(rayproject/ray:<ray_version default>) when omitted.
+    type: str
+  head:
+    description: The head group.
+    type: dict
+    default: {}
+    suboptions:
+      cpu:
+        description: CPU request and limit.
+        type: str
+        default: "2"
+      memory:
+        description: Memory request and limit.
+        type: str
+        default: 8Gi
+      pool:
+        description: Node pool of the head pod.
+        type: str
+      service_type:
+        description: Type of the head Service.
+        type: str
+        choices: [ClusterIP, NodePort, LoadBalancer]
+        default: ClusterIP
+      ray_start_params:
+        description: Extra C(ray start) parameters (C(dashboard-host) is C(0.0.0.0) by default).
+        type: dict
+  worker_groups:
+    description: Worker groups.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: Group name.
+        type: str
+        required: true
+      replicas:
+        description: Starting replicas; O(worker_groups[].min_replicas) by default.
+        type: int
+      min_replicas:
+        description: Lower bound for the autoscaler.
+        type: int
+        default: 0
+      max_replicas:
+        description: Upper bound for the autoscaler; at least O(worker_groups[].replicas).
+        type: int
+      cpu:
+        description: CPU request and limit of each worker.
+        type: str
+        default: "4"
+      memory:
+        description: Memory request and limit of each worker.
+        type: str
+        default: 16Gi
+      gpus:
+        description: GPUs per worker (or MIG slices with O(worker_groups[].mig_profile), or shared replicas).
+        type: int
+      mig_profile:
+        description: Ask MIG slices of this profile (C(nvidia.com/mig-<profile>)).
+        type: str
+      shared_gpu:
+        description: Ask time-sliced replicas C(nvidia.com/gpu.shared).
+        type: bool
+      pool:
+        description: Node pool of the group's pods.
+        type: str
+      ray_start_params:
+        description: Extra C(ray start) parameters of the group.
+        type: dict
+  autoscaling:
+    description: KubeRay in-tree autoscaling (C(enableInTreeAutoscaling)).
+    type: dict
+    default: {}
+    suboptions:
+      enabled:
+        description: Run the Ray autoscaler, scaling groups between their min and max.
+        type: bool
+        default: true
+      idle_timeout_seconds:
+        description: Seconds an idle worker is kept before scale-down.
+        type: int
+        default: 60
+  operator:
+    description: The KubeRay operator.
+    type: dict
+    default: {}
+    suboptions:
+      deploy:
+        description: Deploy (converge) the operator.
+        type: bool
+        default: true
+      namespace:
+        description: Operator namespace (created).
+        type: str
+        default: ray-system
+      image:
+        description: Operator image.
+        type: str
+        default: quay.io/kuberay/operator:v1.3.0
+      pool:
+        description: Node pool of the operator pod.
+        type: str
+  wait:
+    description: Wait for the operator's rollout (present) or for the RayCluster to be gone (absent).
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait.
+    type: int
+    default: 300
+'''
+
+EXAMPLES = r'''
+- name: Ray cluster of the training tenant on the A100 pool
+  aizone.platform.ray_cluster:
+    kubeconfig: "{{ zone_kubeconfig }}"
+    name: training-ray
+    namespace: training
+    head: {cpu: "4", memory: 16Gi, pool: cpu}
+    worker_groups:
+      - {name: a100, min_replicas: 0, max_replicas: 8, replicas: 1, gpus: 1, cpu: "8", memory: 64Gi,
+         pool: gpu-a100}
+    operator: {pool: cpu}
+'''
+
+RETURN = r'''
+api_requests:
+  description:
+    - Requests this task sent to the API server, by HTTP method (reads included). A run that finds
+      everything converged sends only GET requests.
+  returned: always
+  type: dict
+  sample: {GET: 4}
+changed:
+  description: Whether anything was (or in check mode would be) written.
+  returned: always
+  type: bool
+cluster:
+  description: The RayCluster and what happened to it (created, updated, unchanged, deleted).
+  returned: always
+  type: dict
+  sample: {name: training-ray, namespace: training, action: created}
+crd:
+  description: The CRD and what happened to it; C(foreign) when a CRD not written by this collection is there.
+  returned: when state is present
+  type: dict
+  sample: {name: rayclusters.ray.io, action: unchanged}
+objects:
+  description: Every object of the run with its action.
+  returned: always
+  type: list
+  elements: dict
+diff:
+  description: Before and after of each object created, updated or deleted (with --diff).
+  returned: when diff mode is on
+  type: list
+  elements: dict
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.aizone.platform.plugins.module_utils.common import run_module
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
+from ansible_collections.aizone.platform.plugins.module_utils.ray_dask import converge
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        namespace=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        ray_version=dict(type="str", default="2.41.0"),
+        image=dict(type="str"),
+        head=dict(type="dict", default={}, options=dict(
+            cpu=dict(type="str", default="2"),
+            memory=dict(type="str", default="8Gi"),
+            pool=dict(type="str"),
+            service_type=dict(type="str", choices=["ClusterIP", "NodePort", "LoadBalancer"], default="ClusterIP"),
+            ray_start_params=dict(type="dict"),
+        )),
+        worker_groups=dict(type="list", elements="dict", default=[], options=dict(
+            name=dict(type="str", required=True),
+            replicas=dict(type="int"),
+            min_replicas=dict(type="int", default=0),
+            max_replicas=dict(type="int"),
+            cpu=dict(type="str", default="4"),
+            memory=dict(type="str", default="16Gi"),
+            gpus=dict(type="int"),
+            mig_profile=dict(type="str"),
+            shared_gpu=dict(type="bool"),
+            pool=dict(type="str"),
+            ray_start_params=dict(type="dict"),
+        )),
+        autoscaling=dict(type="dict", default={}, options=dict(
+            enabled=dict(type="bool", default=True),
+            idle_timeout_seconds=dict(type="int", default=60),
+        )),
+        operator=dict(type="dict", default={}, options=dict(
+            deploy=dict(type="bool", default=True),
+            namespace=dict(type="str", default="ray-system"),
+            image=dict(type="str", default="quay.io/kuberay/operator:v1.3.0"),
+            pool=dict(type="str"),
+        )),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=300),
+    )
+    argument_spec.update(K8S_AUTH_ARGS)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run_module(module, lambda m: converge("ray", m.params, check_mode=m.check_mode, want_diff=m._diff))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,334 @@
+"""The batch server-side-apply engine against the live control plane."""
+import json
+import os
+import uuid
+
+import pytest
+
+from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import apply_objects, delete_objects
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_api_client, build_client
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest
+
+WRITES = ("POST", "PUT", "PATCH", "DELETE", "APPLY", "CREATE", "UPDATE", "DELETECOLLECTION")
+RESOURCES = ("namespaces", "resourcequotas", "limitranges", "networkpolicies")
+
+
+def our_writes(cp, before):
+    """Applies/patches on the resources of these tests. DELETE and PUT are left out because the
+    namespace controller issues them while earlier tests' namespaces go; the engine's own
+    deletes are counted client side (result.requests)."""
+    delta = cp.delta(before, cp.request_counts(), writes_only=True)
+    return dict((k, v) for k, v in delta.items() if k[1] in RESOURCES and k[0] in ("APPLY", "PATCH"))
+
+
+def manifests(ns, gpus="4", label="a"):
+    # Namespace last on purpose: the engine must order it first.
+    return [
+        {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q", "namespace": ns},
+         "spec": {"hard": {"requests.nvidia.com/gpu": gpus, "requests.memory": "1024Mi"}}},
+        {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "lr", "namespace": ns, "labels": {"x": label}},
+         "spec": {"limits": [{"type": "Container", "default": {"memory": "512Mi"}}]}},
+        {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "np", "namespace": ns},
+         "spec": {"podSelector": {}, "policyTypes": ["Ingress"],
+                  "ingress": [{"from": [{"podSelector": {}}], "ports": [{"port": 80}]}]}},
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": {"t4-engine": "yes"}}},
+    ]
+
+
+def actions(result):
+    return [(o["kind"], o["name"], o["action"]) for o in result.objects]
+
+
+@pytest.fixture
+def api(controlplane):
+    return build_client({"kubeconfig": controlplane.kubeconfig})
+
+
+@pytest.fixture
+def ns(api):
+    name = "t4-eng-" + uuid.uuid4().hex[:6]
+    yield name
+    delete_objects(api, [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}])
+
+
+@pytest.mark.controlplane
+@pytest.mark.parametrize("build", [build_client, build_api_client], ids=["fast-client", "kubernetes-client"])
+def test_check_mode_predicts_apply_then_noop_costs_no_write(controlplane, ns, build):
+    api = build({"kubeconfig": controlplane.kubeconfig})   # the engine runs on either client
+    rest = Rest(api)
+    predicted = apply_objects(api, manifests(ns), check_mode=True)
+    assert predicted.changed
+    assert [a for a in actions(predicted)] == [("ResourceQuota", "q", "created"), ("LimitRange", "lr", "created"),
+                                               ("NetworkPolicy", "np", "created"), ("Namespace", ns, "created")]
+    assert rest.list_all("/api/v1/namespaces", "t4-engine=yes") == [] or \
+        ns not in [n["metadata"]["name"] for n in rest.list_all("/api/v1/namespaces", "t4-engine=yes")]
+
+    done = apply_objects(api, manifests(ns))
+    assert actions(done) == actions(predicted)
+    quota = rest.get("/api/v1/namespaces/%s/resourcequotas/q" % ns)
+    assert quota["spec"]["hard"]["requests.nvidia.com/gpu"] == "4"
+    assert quota["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "aizone.platform"
+    assert [m["manager"] for m in quota["metadata"]["managedFields"] if m["operation"] == "Apply"] == ["aizone.platform"]
+    created_diff = [d for d in done.diff if d["after_header"] == "ResourceQuota %s/q" % ns][0]
+    assert created_diff["before"] == {} and created_diff["after"]["spec"]["hard"]["requests.memory"] == "1Gi"
+
+    before = controlplane.request_counts()
+    again = apply_objects(api, manifests(ns))
+    assert not again.changed
+    assert set(o["action"] for o in again.objects) == {"unchanged"}
+    assert again.diff == []
+    # reads only: one LIST per kind (more pages only if the cluster holds over 500 managed namespaces)
+    assert set(again.requests) == {"GET"} and again.requests["GET"] >= 4
+    assert our_writes(controlplane, before) == {}
+    checked = apply_objects(api, manifests(ns), check_mode=True)
+    assert not checked.changed and checked.requests == again.requests
+
+
+@pytest.mark.controlplane
+def test_update_is_predicted_exactly_and_released_fields_go(controlplane, api, ns):
+    apply_objects(api, manifests(ns))
+    rest = Rest(api)
+    want = manifests(ns, gpus="8")
+    del want[1]["metadata"]["labels"]
+    predicted = apply_objects(api, want, check_mode=True)
+    assert actions(predicted) == [("ResourceQuota", "q", "updated"), ("LimitRange", "lr", "updated"),
+                                  ("NetworkPolicy", "np", "unchanged"), ("Namespace", ns, "unchanged")]
+    assert rest.get("/api/v1/namespaces/%s/resourcequotas/q" % ns)["spec"]["hard"]["requests.nvidia.com/gpu"] == "4"
+    quota_diff = predicted.diff[0]
+    assert quota_diff["before"]["spec"]["hard"]["requests.nvidia.com/gpu"] == "4"
+    assert quota_diff["after"]["spec"]["hard"]["requests.nvidia.com/gpu"] == "8"
+
+    done = apply_objects(api, want)
+    assert actions(done) == actions(predicted)
+    assert [d["after"] for d in done.diff] == [d["after"] for d in predicted.diff]
+    assert rest.get("/api/v1/namespaces/%s/resourcequotas/q" % ns)["spec"]["hard"]["requests.nvidia.com/gpu"] == "8"
+    assert "x" not in rest.get("/api/v1/namespaces/%s/limitranges/lr" % ns)["metadata"]["labels"]
+    assert not apply_objects(api, want).changed
+
+
+@pytest.mark.controlplane
+def test_prune_and_delete_touch_only_managed_objects(controlplane, api, ns):
+    rest = Rest(api)
+    apply_objects(api, manifests(ns, label=ns))
+    # an unmanaged LimitRange with the same labels: never pruned
+    rest.request("POST", "/api/v1/namespaces/%s/limitranges" % ns, body={
+        "apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "theirs", "labels": {"x": ns}},
+        "spec": {"limits": [{"type": "Container", "max": {"cpu": "2"}}]}})
+    spec = dict(kinds=[("v1", "LimitRange")], labels={"x": ns})
+    keep = [m for m in manifests(ns, label=ns) if m["kind"] != "LimitRange"]
+    predicted = apply_objects(api, keep, prune=spec, check_mode=True)
+    assert [a for a in actions(predicted) if a[2] != "unchanged"] == [("LimitRange", "lr", "deleted")]
+    rest.get("/api/v1/namespaces/%s/limitranges/lr" % ns)       # still there after check mode
+    done = apply_objects(api, keep, prune=spec)
+    assert actions(done) == actions(predicted)
+    names = [c["metadata"]["name"] for c in rest.list_all("/api/v1/namespaces/%s/limitranges" % ns, "x=" + ns)]
+    assert names == ["theirs"]
+    assert not apply_objects(api, keep, prune=spec).changed
+
+    gone = delete_objects(api, [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}], wait=True,
+                          wait_timeout=300)
+    assert actions(gone) == [("Namespace", ns, "deleted")]
+    with pytest.raises(ApiError) as err:
+        rest.get("/api/v1/namespaces/%s" % ns)
+    assert err.value.status == 404
+    assert not delete_objects(api, [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}]).changed
+
+
+@pytest.mark.controlplane
+def test_server_rejection_fails_with_the_server_message(api, ns):
+    bad = manifests(ns)
+    bad[0]["spec"]["hard"]["requests.nvidia.com/gpu"] = "-1"
+    with pytest.raises(ApiError) as err:
+        apply_objects(api, bad)
+    assert err.value.status == 422
+    assert "requests.nvidia.com/gpu" in err.value.msg and "greater than or equal to 0" in err.value.msg
+    assert "Namespace %s" % ns in err.value.details["written_before_failure"]
+
+
+class _Resp(object):
+    def __init__(self, status, body):
+        self.status = status
+        self._body = json.dumps(body).encode()
+
+    def read(self):
+        return self._body
+
+
+class _FakeClient(object):
+    """Answers from a script of (status, body), recording each call."""
+
+    def __init__(self, script):
+        self.script = list(script)
+        self.calls = []
+        self.default_headers = {}
+        self.configuration = type("C", (), {"host": "https://fake"})()
+
+    def update_params_for_auth(self, headers, *args):
+        headers["authorization"] = "Bearer t"
+
+    def call_api(self, method, url, header_params=None, body=None, _request_timeout=None):
+        self.calls.append((method, url))
+        status, payload = self.script.pop(0)
+        return _Resp(status, payload)
+
+
+def test_transient_errors_are_retried_and_field_conflicts_are_not():
+    slept = []
+    fake = _FakeClient([(429, {"reason": "TooManyRequests"}), (503, {}), (409, {"reason": "Conflict"}),
+                        (200, {"kind": "Namespace"})])
+    assert Rest(fake, sleep=slept.append).request("GET", "/api/v1/namespaces/x") == (200, {"kind": "Namespace"})
+    assert len(fake.calls) == 4 and len(slept) == 3
+    conflict = {"reason": "Conflict", "message": "Apply failed with 1 conflict",
+                "details": {"causes": [{"type": "FieldManagerConflict", "field": ".spec.hard"}]}}
+    fake = _FakeClient([(409, conflict), (200, {})])
+    with pytest.raises(ApiError) as err:
+        Rest(fake).request("PATCH", "/api/v1/namespaces/x", body={})
+    assert err.value.status == 409 and len(fake.calls) == 1
+    fake = _FakeClient([(500, {"message": "failed to convert new object: quantities must match"}), (200, {})])
+    with pytest.raises(ApiError, match="failed to convert"):
+        Rest(fake).request("PATCH", "/api/v1/namespaces/x", body={})
+    assert len(fake.calls) == 1
+    fake = _FakeClient([(403, {"message": "forbidden"}), (200, {})])
+    with pytest.raises(ApiError, match="forbidden"):
+        Rest(fake).request("GET", "/api/v1/namespaces/x")
+    assert len(fake.calls) == 1
+
+
+@pytest.mark.parametrize("build", [build_client, build_api_client])
+def test_missing_kubeconfig_fails_naming_the_option(tmp_path, build):
+    from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
+    with pytest.raises(ValidationError) as err:
+        build({"kubeconfig": str(tmp_path / "nope")})
+    assert err.value.field == "kubeconfig" and "does not exist" in err.value.msg
+    assert os.path.basename(str(tmp_path / "nope")) in err.value.msg
+
+
+def test_fast_client_reads_inline_credentials_and_defers_exec_plugins(tmp_path):
+    import base64
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s import fastclient
+    config = tmp_path / "kubeconfig"
+    config.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: a\n"
+        "contexts:\n- name: a\n  context: {cluster: c, user: u}\n- name: b\n  context: {cluster: c, user: e}\n"
+        "clusters:\n- name: c\n  cluster: {server: 'https://10.0.0.1:6443/', insecure-skip-tls-verify: true}\n"
+        "users:\n- name: u\n  user: {token: s3cret}\n"
+        "- name: e\n  user: {exec: {command: aws, apiVersion: client.authentication.k8s.io/v1beta1}}\n")
+    client = fastclient.load(str(config))
+    headers = {}
+    client.update_params_for_auth(headers, [], ["BearerToken"], "/api", "GET", None)
+    assert headers == {"Authorization": "Bearer s3cret"}
+    assert client.configuration.host == "https://10.0.0.1:6443"
+    assert fastclient.load(str(config), "b") is None
+    assert build_client({"kubeconfig": str(config), "context": "a"}) is not None
+    from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
+    with pytest.raises(AizoneError, match="no context 'zz'"):
+        fastclient.load(str(config), "zz")
+    assert base64  # inline certificate data is covered by the control plane tests' kubeconfig paths
+
+
+def test_rate_limiter_allows_a_burst_then_paces_to_qps():
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import RateLimiter
+    now = [0.0]
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        now[0] += seconds
+
+    limiter = RateLimiter(qps=10, burst=3, clock=lambda: now[0], sleep=sleep)
+    assert [limiter.acquire() for _ in range(3)] == [0.0, 0.0, 0.0]
+    waits = [limiter.acquire() for _ in range(5)]
+    assert all(abs(w - 0.1) < 1e-9 for w in waits)      # 10 per second once the burst is spent
+    now[0] += 10.0                                        # idle time refills at most `burst` tokens
+    assert [limiter.acquire() for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.acquire() > 0
+
+
+def widget_crd(uid):
+    return {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets%s.t4.aizone.io" % uid},
+            "spec": {"group": "t4.aizone.io", "scope": "Namespaced",
+                     "names": {"plural": "widgets" + uid, "singular": "widget" + uid, "kind": "Widget" + uid.upper()},
+                     "versions": [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {
+                         "type": "object", "properties": {"spec": {"type": "object", "properties": {
+                             "size": {"type": "integer"}}}}}}}]}}
+
+
+@pytest.mark.controlplane
+def test_crd_and_its_custom_resources_in_one_batch(api, ns):
+    uid = ns[-6:]
+    crd = widget_crd(uid)
+    widget = {"apiVersion": "t4.aizone.io/v1", "kind": "Widget" + uid.upper(),
+              "metadata": {"name": "w", "namespace": ns}, "spec": {"size": 3}}
+    batch = [widget, crd, manifests(ns)[-1]]
+    try:
+        predicted = apply_objects(api, batch, check_mode=True)
+        assert actions(predicted) == [("Widget" + uid.upper(), "w", "created"),
+                                      ("CustomResourceDefinition", crd["metadata"]["name"], "created"),
+                                      ("Namespace", ns, "created")]
+        done = apply_objects(api, batch)
+        assert actions(done) == actions(predicted)
+        rest = Rest(api)
+        assert rest.get("/apis/t4.aizone.io/v1/namespaces/%s/widgets%s/w" % (ns, uid))["spec"]["size"] == 3
+        again = apply_objects(api, batch)
+        assert not again.changed and set(again.requests) == {"GET"}
+    finally:
+        delete_objects(api, [crd])
+
+
+class _RoutingClient(_FakeClient):
+    """Serves LISTs from a dict of path -> items and answers applies with the body."""
+
+    def __init__(self, lists):
+        _FakeClient.__init__(self, [])
+        self.lists = lists
+
+    def call_api(self, method, url, header_params=None, body=None, _request_timeout=None):
+        path = url[len("https://fake"):].split("?")[0]
+        self.calls.append((method, path))
+        if method == "GET":
+            return _Resp(200, {"items": self.lists.get(path, []), "metadata": {}})
+        return _Resp(201, body)
+
+
+def test_reads_are_one_list_per_kind_and_writes_follow_the_tiers():
+    namespaces = ["a", "b", "c"]
+    objects = []
+    for ns in namespaces:
+        objects += [{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                     "metadata": {"name": "rb", "namespace": ns}, "roleRef": {}, "subjects": []},
+                    {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q", "namespace": ns},
+                     "spec": {"hard": {"pods": "1"}}},
+                    {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}]
+    fake = _RoutingClient({})
+    result = apply_objects(fake, objects, workers=1)
+    reads = [c for c in fake.calls if c[0] == "GET"]
+    assert sorted(reads) == [("GET", "/api/v1/namespaces"), ("GET", "/api/v1/resourcequotas"),
+                             ("GET", "/apis/rbac.authorization.k8s.io/v1/rolebindings")]
+    writes = [c[1] for c in fake.calls if c[0] == "PATCH"]
+    assert [w.rsplit("/", 2)[-2] for w in writes] == ["namespaces"] * 3 + ["resourcequotas"] * 3 + \
+        ["rolebindings"] * 3
+    assert result.requests == {"GET": 3, "PATCH": 9}
+    assert [o["action"] for o in result.objects] == ["created"] * 9
+    # one namespace only: the LIST stays in it
+    fake = _RoutingClient({})
+    apply_objects(fake, objects[:2], workers=1)
+    assert sorted(c for c in fake.calls if c[0] == "GET") == [
+        ("GET", "/api/v1/namespaces/a/resourcequotas"),
+        ("GET", "/apis/rbac.authorization.k8s.io/v1/namespaces/a/rolebindings")]
+
+
+def test_deletes_run_in_reverse_order_and_leave_a_deleted_namespace_to_its_cascade():
+    managed = {"app.kubernetes.io/managed-by": "aizone.platform", "team": "x"}
+    lists = {"/api/v1/namespaces": [{"metadata": {"name": "a", "labels": managed}}],
+             "/api/v1/resourcequotas": [{"metadata": {"name": "q", "namespace": "a", "labels": managed}},
+                                        {"metadata": {"name": "q", "namespace": "z", "labels": managed}}]}
+    fake = _RoutingClient(lists)
+    prune = dict(kinds=[("v1", "Namespace"), ("v1", "ResourceQuota")], labels={"team": "x"})
+    result = apply_objects(fake, [], prune=prune, workers=1)
+    deletes = [c[1] for c in fake.calls if c[0] == "DELETE"]
+    assert deletes == ["/api/v1/namespaces/z/resourcequotas/q", "/api/v1/namespaces/a"]
+    assert [(o["kind"], o["namespace"], o["name"], o["action"]) for o in result.objects] == [
+        ("ResourceQuota", "a", "q", "deleted"), ("ResourceQuota", "z", "q", "deleted"),
+        ("Namespace", None, "a", "deleted")]

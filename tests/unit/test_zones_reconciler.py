@@ -1,0 +1,190 @@
+"""The reconciler against an in-memory provider: behaviour every provider inherits."""
+
+import copy
+import os
+import stat
+
+import pytest
+
+from ansible_collections.aizone.platform.plugins.module_utils import zone_spec, zones
+from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError, WaitTimeout
+from ansible_collections.aizone.platform.plugins.module_utils.providers.base import Provider
+
+
+class FakeProvider(Provider):
+    name = "eks"  # the catalog of AWS types
+    zone_updatable = ("tags", "logging")
+    node_pool_updatable = ("labels", "taints", "autoscaling")
+
+    def __init__(self, ready=True):
+        super(FakeProvider, self).__init__({})
+        self.zones, self.pools, self.writes, self.ready = {}, {}, [], ready
+
+    def zone_defaults(self, desired):
+        return {"region": "us-east-1", "kubernetes_version": "1.33"}
+
+    def get_zone(self, name):
+        return copy.deepcopy(self.zones.get(name))
+
+    def create_zone(self, desired):
+        self.writes.append(("create_zone", desired["name"]))
+        self.zones[desired["name"]] = dict(copy.deepcopy(desired), status="ACTIVE", endpoint="https://x")
+
+    def update_zone(self, current, desired, changed_fields):
+        self.writes.append(("update_zone", tuple(changed_fields)))
+        self.zones[current["name"]] = dict(copy.deepcopy(desired), status="ACTIVE")
+
+    def delete_zone(self, current):
+        self.writes.append(("delete_zone", current["name"]))
+        del self.zones[current["name"]]
+
+    def zone_ready(self, name):
+        zone = self.get_zone(name)
+        return self.ready, zone, "ACTIVE" if self.ready else "CREATING"
+
+    def zone_kubeconfig(self, zone):
+        return {"apiVersion": "v1", "clusters": [{"name": zone["name"], "cluster": {"server": zone["endpoint"]}}]}
+
+    def list_node_pools(self, zone_name):
+        return copy.deepcopy(self.pools)
+
+    def create_node_pool(self, zone_name, desired):
+        self.writes.append(("create_node_pool", desired["name"]))
+        self.pools[desired["name"]] = dict(copy.deepcopy(desired), gpu=None, status="ACTIVE")
+
+    def update_node_pool(self, zone_name, current, desired, changed_fields):
+        self.writes.append(("update_node_pool", tuple(changed_fields)))
+        self.pools[current["name"]] = dict(copy.deepcopy(desired), gpu=None, status="ACTIVE")
+
+    def delete_node_pool(self, zone_name, current):
+        self.writes.append(("delete_node_pool", current["name"]))
+        del self.pools[current["name"]]
+
+    def node_pool_ready(self, zone_name, pool_name):
+        pool = self.pools.get(pool_name)
+        return True, copy.deepcopy(pool), "ACTIVE"
+
+
+def zone_params(**kw):
+    params = dict(name="dev", provider="eks", region=None, kubernetes_version=None, zone_type=None,
+                  networking=None, logging=None, tags=None)
+    params.update(kw)
+    return zone_spec.zone_desired(params)
+
+
+def pool_params(**kw):
+    params = dict(name="gpu", type=None, instance_type=None, gpu={"model": "A10G", "count": 1}, autoscaling=None,
+                  labels=None, taints=None, capacity_type=None, disk_size_gb=None)
+    params.update(kw)
+    return zone_spec.node_pool_desired(params, "eks")
+
+
+def test_check_mode_predicts_create_exactly_without_writes():
+    p = FakeProvider()
+    predicted = zones.reconcile_zone(p, zone_params(tags={"a": "1"}), check_mode=True)
+    assert p.writes == [] and predicted["changed"]
+    real = zones.reconcile_zone(p, zone_params(tags={"a": "1"}))
+    assert p.writes == [("create_zone", "dev")]
+    assert real["diff"] == predicted["diff"]
+    assert real["diff"]["after"]["kubernetes_version"] == "1.33"  # the provider's default, predicted
+
+
+def test_unset_fields_are_left_alone_and_second_run_writes_nothing():
+    p = FakeProvider()
+    zones.reconcile_zone(p, zone_params(tags={"a": "1"}, logging=["api"]))
+    p.writes = []
+    again = zones.reconcile_zone(p, zone_params())
+    assert not again["changed"] and p.writes == []
+
+
+def test_non_updatable_zone_field_fails_naming_it_before_any_write():
+    p = FakeProvider()
+    zones.reconcile_zone(p, zone_params())
+    p.writes = []
+    with pytest.raises(ValidationError) as err:
+        zones.reconcile_zone(p, zone_params(zone_type="dedicated", tags={"b": "2"}))
+    assert err.value.field == "zone_type"
+    assert "cannot be changed in place on provider eks" in err.value.msg
+    assert "fields it can update: tags, logging" in err.value.msg
+    assert p.writes == []
+
+
+def test_networking_subfield_is_named():
+    p = FakeProvider()
+    zones.reconcile_zone(p, zone_params())
+    with pytest.raises(ValidationError) as err:
+        zones.reconcile_zone(p, zone_params(networking={"subnets": None, "security_groups": None,
+                                                        "endpoint_public_access": False,
+                                                        "endpoint_private_access": True}))
+    assert err.value.field == "networking.endpoint_private_access"
+
+
+def test_downgrade_is_refused():
+    p = FakeProvider()
+    p.zone_updatable = ("kubernetes_version",)
+    zones.reconcile_zone(p, zone_params())
+    with pytest.raises(ValidationError) as err:
+        zones.reconcile_zone(p, zone_params(kubernetes_version="1.32"))
+    assert err.value.field == "kubernetes_version" and "downgrading" in err.value.msg
+
+
+def test_wait_times_out_with_the_last_state():
+    p = FakeProvider(ready=False)
+    with pytest.raises(WaitTimeout) as err:
+        zones.reconcile_zone(p, zone_params(), wait_timeout=0)
+    assert "zone dev (eks): waiting until ready" in err.value.msg and "CREATING" in err.value.msg
+
+
+def test_kubeconfig_written_0600_and_idempotent(tmp_path):
+    p = FakeProvider()
+    dest = str(tmp_path / "sub" / "kc.yaml")
+    first = zones.reconcile_zone(p, zone_params(), kubeconfig_dest=dest)
+    assert first["kubeconfig_changed"]
+    assert stat.S_IMODE(os.stat(dest).st_mode) == 0o600
+    second = zones.reconcile_zone(p, zone_params(), kubeconfig_dest=dest)
+    assert not second["kubeconfig_changed"] and not second["changed"]
+    os.chmod(dest, 0o644)
+    third = zones.reconcile_zone(p, zone_params(), kubeconfig_dest=dest, check_mode=True)
+    assert third["changed"] and stat.S_IMODE(os.stat(dest).st_mode) == 0o644  # check mode: untouched
+
+
+def test_pool_update_merges_partial_scaling_and_checks_bounds():
+    p = FakeProvider()
+    zones.reconcile_zone(p, zone_params())
+    zones.reconcile_node_pool(p, "dev", pool_params(autoscaling={"min": 1, "max": 3, "desired": 2}))
+    p.writes = []
+    res = zones.reconcile_node_pool(p, "dev", pool_params(autoscaling={"desired": 3}, labels={"x": "y"}),
+                                    check_mode=True)
+    assert res["changed_fields"] == ["autoscaling", "labels"] and p.writes == []
+    assert res["diff"]["after"]["autoscaling"] == {"enabled": True, "min": 1, "max": 3, "desired": 3}
+    with pytest.raises(ValidationError) as err:
+        zones.reconcile_node_pool(p, "dev", pool_params(autoscaling={"desired": 4}))
+    assert err.value.field == "autoscaling.desired" and p.writes == []
+
+
+def test_pool_instance_type_change_refused():
+    p = FakeProvider()
+    zones.reconcile_zone(p, zone_params())
+    zones.reconcile_node_pool(p, "dev", pool_params())
+    with pytest.raises(ValidationError) as err:
+        zones.reconcile_node_pool(p, "dev", pool_params(gpu={"model": "L4", "count": 1}))
+    assert err.value.field == "instance_type" and "g5.xlarge" in err.value.msg and "g6.xlarge" in err.value.msg
+
+
+def test_pool_read_back_gets_gpu_from_catalog():
+    p = FakeProvider()
+    zones.reconcile_zone(p, zone_params())
+    res = zones.reconcile_node_pool(p, "dev", pool_params())
+    assert res["node_pool"]["gpu"] == {"model": "A10G", "count": 1, "memory_gib": 24}
+    info = zones.node_pool_info(p, "dev")
+    assert info["node_pools"][0]["gpu"]["model"] == "A10G"
+
+
+def test_pool_in_missing_zone():
+    p = FakeProvider()
+    res = zones.reconcile_node_pool(p, "nozone", pool_params(), check_mode=True)
+    assert res["changed"] and p.writes == []  # an earlier task would create the zone
+    assert not zones.reconcile_node_pool(p, "nozone", {"name": "gpu"}, state="absent")["changed"]
+    with pytest.raises(Exception) as err:
+        zones.reconcile_node_pool(p, "nozone", pool_params())
+    assert "zone nozone does not exist" in str(err.value)
