@@ -7,6 +7,10 @@ cd "$root"
 export AIZONE_CONTROLPLANE_BIN
 AIZONE_CONTROLPLANE_BIN=$(cat .build/controlplane-bin)
 bin=$root/.venv/bin
+# Every module run is a new Python process: let them share compiled bytecode
+# (some environments set PYTHONDONTWRITEBYTECODE, which costs seconds a task).
+unset PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX="$root/.build/pycache"
 zone=aizone-local
 kubeconfig=${AIZONE_DEMO_KUBECONFIG:-$HOME/.kube/aizone-local.yaml}
 export AIZONE_DEMO_KUBECONFIG=$kubeconfig

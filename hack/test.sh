@@ -8,6 +8,10 @@ export AIZONE_CONTROLPLANE_BIN
 AIZONE_CONTROLPLANE_BIN=$(cat .build/controlplane-bin)
 export AIZONE_TEST_ZONE=${AIZONE_TEST_ZONE:-aizone-test}
 bin=.venv/bin
+# Every module run is a new Python process: let them share compiled bytecode
+# (some environments set PYTHONDONTWRITEBYTECODE, which costs seconds a task).
+unset PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX="$root/.build/pycache"
 # The collection as installed from the working tree, for ansible-lint and ansible-playbook.
 mkdir -p .build/collections/ansible_collections/aizone
 ln -sfn "$root" .build/collections/ansible_collections/aizone/platform

@@ -162,6 +162,9 @@ class PlaybookResult(object):
 
 def ansible_env(extra=None):
     env = dict(os.environ)
+    # Module runs are new processes: share compiled bytecode between them.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.setdefault("PYTHONPYCACHEPREFIX", os.path.join(ROOT, ".build", "pycache"))
     env.update({
         "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
         "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",

@@ -225,7 +225,7 @@ def wait_rollouts(rest, targets, timeout, interval=1.0, sleep=None, min_replicas
         if pending:
             text += "; " + _summary(pending)
         if failures.get(target):
-            text += "; pods not created: " + " | ".join(m for _, m in failures[target])
+            text += "; pods not created: " + " | ".join(f[1] for f in failures[target])
         lines.append("%s: %s" % (_label(target), text))
         details.append({"kind": target[0], "namespace": target[1], "name": target[2],
                         "state": text, "pending_pods": pending})

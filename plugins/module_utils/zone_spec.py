@@ -191,6 +191,12 @@ def complete_autoscaling(scaling):
     return scaling
 
 
+# Providers keep the collection's own metadata under these tag keys and strip
+# them when reading; a user tag there would differ on every run.
+RESERVED_TAG_PREFIX = "aizone.io/"
+RESERVED_TAG_KEYS = ("app.kubernetes.io/managed-by", "aizone-zone-type", "aizone-managed-by")
+
+
 def check_tags(field, tags):
     if tags is None:
         return None
@@ -198,6 +204,9 @@ def check_tags(field, tags):
     for key, value in tags.items():
         if not key or len(str(key)) > 128:
             raise ValidationError("%s.%s" % (field, key), "tag keys must be 1-128 characters")
+        if str(key).startswith(RESERVED_TAG_PREFIX) or str(key) in RESERVED_TAG_KEYS:
+            raise ValidationError("%s.%s" % (field, key), "this key is the collection's own; reserved: %s*, %s"
+                                  % (RESERVED_TAG_PREFIX, ", ".join(RESERVED_TAG_KEYS)))
         value = "" if value is None else str(value)
         if len(value) > 256:
             raise ValidationError("%s.%s" % (field, key), "tag values must be at most 256 characters")

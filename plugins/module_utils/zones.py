@@ -170,8 +170,11 @@ def reconcile_zone(provider, desired, state="present", check_mode=False, wait=Tr
         if check_mode and current is None:
             result["kubeconfig_changed"] = True
         else:
-            text = kubeconfig_text(provider.zone_kubeconfig(after))
-            result["kubeconfig_changed"] = write_private_file(kubeconfig_dest, text, check_mode)
+            fresh = provider.zone_kubeconfig(after)
+            existing = _read_kubeconfig(kubeconfig_dest)
+            if existing is not None and provider.reuse_kubeconfig(existing, fresh):
+                fresh = existing
+            result["kubeconfig_changed"] = write_private_file(kubeconfig_dest, kubeconfig_text(fresh), check_mode)
         result["kubeconfig_dest"] = os.path.abspath(os.path.expanduser(kubeconfig_dest))
         result["changed"] = result["changed"] or result["kubeconfig_changed"]
     return result
@@ -185,6 +188,17 @@ def zone_info(provider, name):
         found = provider.list_node_pools(name)
         pools = [finish_pool(provider, found[pool]) for pool in sorted(found)]
     return {"changed": False, "exists": zone is not None, "zone": zone, "node_pools": pools}
+
+
+def _read_kubeconfig(dest):
+    """The kubeconfig already at dest as a dict, or None (missing or unreadable)."""
+    import yaml
+    try:
+        with open(os.path.abspath(os.path.expanduser(dest))) as handle:
+            data = yaml.safe_load(handle)
+    except (IOError, OSError, yaml.YAMLError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def kubeconfig_text(kubeconfig):
@@ -248,7 +262,7 @@ def _complete_pool(provider, zone_name, desired):
     pool["autoscaling"] = check_autoscaling("autoscaling", complete_autoscaling(desired.get("autoscaling")))
     pool["name"], pool["gpu"] = desired["name"], desired.get("gpu")
     pool["status"] = None
-    return pool
+    return provider.normalize_node_pool(pool)
 
 
 def _pool_ready_waiter(provider, zone_name, name, timeout):
@@ -316,6 +330,7 @@ def reconcile_node_pool(provider, zone_name, desired, state="present", check_mod
         after = _merge_spec(current, desired, NODE_POOL_SPEC_FIELDS)
         after["gpu"] = desired.get("gpu") if desired.get("instance_type") else current.get("gpu")
         after["autoscaling"] = check_autoscaling("autoscaling", after["autoscaling"])
+        after = provider.normalize_node_pool(after)
         changed = _changed_fields(current, after, NODE_POOL_SPEC_FIELDS)
         _refuse_fixed(provider, "node pool", name, changed, provider.node_pool_updatable, current, after)
         result["changed_fields"] = changed

@@ -307,7 +307,7 @@ def test_module_lifecycle(run_playbook, eks_params, proxy, tmp_path):
     create = run_playbook(play(zone_task(eks_params, "life", tags={"team": "ml"}, kubernetes_version="1.31",
                                          kubeconfig_dest=str(dest)),
                                pool_task(eks_params, "life"), pool_task(eks_params, "life", name="cpu",
-                                                                       instance_type="c5.4xlarge")),
+                                                             instance_type="c5.4xlarge")),
                           diff=True, args=("-vvv",))
     assert create.rc == 0, create.output
     assert create.changed == ["zone", "pool", "pool"]
@@ -358,4 +358,3 @@ def test_module_lifecycle(run_playbook, eks_params, proxy, tmp_path):
     gone = run_playbook(play(zone_task(eks_params, "life", state="absent")))
     assert gone.rc == 0 and gone.changed == ["zone"], gone.output
     assert [c.action for c in proxy.writes()] == ["DeleteNodegroup", "DeleteNodegroup", "DeleteCluster"]
-

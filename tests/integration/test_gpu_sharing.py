@@ -172,8 +172,8 @@ def test_switch_time_slicing_to_mig_check_mode_then_idempotent(controlplane, run
     pool = "gs-sw-" + uuid.uuid4().hex[:5]
     (node,) = gpu_nodes(pool, 1)
     ts = [{"name": pool, "mode": "time_slicing", "time_slicing": {"replicas": 4, "rename": True}}]
-    mig = [{"name": pool, "mode": "mig", "mig": {"strategy": "mixed",
-                                                   "layout": {"3g.40gb": 1, "2g.20gb": 1, "1g.10gb": 2}}}]
+    layout = {"3g.40gb": 1, "2g.20gb": 1, "1g.10gb": 2}
+    mig = [{"name": pool, "mode": "mig", "mig": {"strategy": "mixed", "layout": layout}}]
     dcgm = {"dcgm_exporter": {"service_monitor": {"interval": "30s"}}}
     mig_capacity = {"nvidia.com/mig-3g.40gb": "8", "nvidia.com/mig-2g.20gb": "8", "nvidia.com/mig-1g.10gb": "16"}
 

@@ -201,8 +201,8 @@ def test_cluster_policy_owned_fields_and_create_defaults():
     pools = [resolved(mig_pool("all-balanced", name="a")), resolved(mig_pool("all-1g.10gb", "single", "b"))]
     strategy = render.cluster_policy_strategy(pools)
     assert strategy == "mixed"
-    owned = render.cluster_policy_owned(strategy, {"enabled": True, "service_monitor": {"enabled": True,
-                                                                                          "interval": "15s"}})
+    monitor = {"enabled": True, "interval": "15s"}
+    owned = render.cluster_policy_owned(strategy, {"enabled": True, "service_monitor": monitor})
     obj = render.cluster_policy(owned)
     assert obj["metadata"]["name"] == "cluster-policy" and obj["apiVersion"] == "nvidia.com/v1"
     assert sorted(obj["spec"]) == ["dcgmExporter", "devicePlugin", "mig", "migManager"]
@@ -235,8 +235,8 @@ def test_emulated_time_slicing_and_mig_capacity():
     assert labels["nvidia.com/gpu.replicas"] == "3"
     assert labels["nvidia.com/gpu.product"] == "NVIDIA-A100-SXM4-80GB-SHARED"
     mixed = resolved(mig_pool("all-3g.40gb", name="a"))
-    labels, res = emu.emulated_node_state(mixed, node(product="NVIDIA-A100-SXM4-80GB-SHARED",
-                                                       capacity={"nvidia.com/gpu": "24"}), "a")
+    shared = node(product="NVIDIA-A100-SXM4-80GB-SHARED", capacity={"nvidia.com/gpu": "24"})
+    labels, res = emu.emulated_node_state(mixed, shared, "a")
     assert res == {"nvidia.com/mig-3g.40gb": "16", "nvidia.com/gpu": None}
     assert labels["nvidia.com/mig.config.state"] == "success"
     assert labels["nvidia.com/gpu.product"] == "NVIDIA-A100-SXM4-80GB"

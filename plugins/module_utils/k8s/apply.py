@@ -14,7 +14,9 @@ Public API (every Kubernetes-side module uses only this)::
     result = delete_objects(api_client, refs, check_mode=False, wait=False,
                             wait_timeout=300, field_manager=FIELD_MANAGER, workers=16)
 
-`api_client` comes from k8s.client.build_api_client(module.params).
+`api_client` comes from k8s.client.build_client(module.params) (a light
+urllib3 client when the kubeconfig allows, else a kubernetes ApiClient);
+a kubernetes.client.ApiClient from build_api_client() works as well.
 
 `desired_objects`: full manifests (dicts with apiVersion, kind, metadata.name,
 metadata.namespace for namespaced kinds). None values are dropped. The engine

@@ -107,6 +107,18 @@ class Provider(object, metaclass=abc.ABCMeta):
         """Provider defaults for a node pool being created (same rule as zone_defaults)."""
         return {}
 
+    def normalize_node_pool(self, pool):
+        """The pool in the provider's own terms, applied by the reconciler to desired
+        pools so both sides of a comparison agree (e.g. EKS has no autoscaling
+        switch: enabled means min < max). Default: unchanged."""
+        return pool
+
+    def reuse_kubeconfig(self, existing, fresh):
+        """True when the kubeconfig already written (a dict) may stay although the
+        fresh one differs (e.g. a short-lived token still valid). Default: only
+        when equal."""
+        return existing == fresh
+
     def stop_zone(self, current):
         """Stop a running zone, keeping it (zone state=stopped). get_zone then reports
         status "STOPPED". Providers whose zones cannot stop keep this refusal."""

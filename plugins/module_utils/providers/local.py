@@ -64,6 +64,9 @@ def topology_zone(region, index):
     return "%s%s" % (region, letter) if region[-1:].isdigit() else "%s-%s" % (region, letter)
 
 
+GFD_LABEL_PREFIX = "nvidia.com/"
+
+
 def node_labels(pool, region, index, node_name):
     """Every label a node of the pool carries: the user's plus what a cloud node carries."""
     entry = catalog.get("local", pool["instance_type"])
@@ -345,7 +348,11 @@ class LocalProvider(Provider):
     def _node_patch(node, body, removed_labels):
         labels = node["metadata"].get("labels") or {}
         patch = {}
-        label_patch = dict((k, v) for k, v in body["metadata"]["labels"].items() if labels.get(k) != v)
+        # GPU feature discovery owns nvidia.com/ labels once a node exists (GPU
+        # sharing rewrites the product, replicas and MIG labels): set them only
+        # on create. The instance type, and so the GPU, never changes in place.
+        label_patch = dict((k, v) for k, v in body["metadata"]["labels"].items()
+                           if labels.get(k) != v and not k.startswith(GFD_LABEL_PREFIX))
         label_patch.update(dict((k, None) for k in removed_labels
                                 if k in labels and k not in body["metadata"]["labels"]))
         if label_patch:
