@@ -129,7 +129,8 @@ def run_playbook(tasks, extravars):
                ANSIBLE_DEPRECATION_WARNINGS="False", ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
     start = time.time()
     proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", inv_path, play_path, "-e", "@" + vars_path],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, env=env)
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, env=env,
+                          check=False)
     wall = time.time() - start
     for path in (play_path, vars_path, inv_path):
         os.unlink(path)
@@ -181,8 +182,8 @@ def print_table(rows, out=sys.stdout):
     for row in rows:
         verbs = row["verbs"]
         writes = sum(n for v, n in verbs.items() if v in WRITES)
-        out.write("%7d %7d  %-24s %-11s %7.1f %7.1f  " % (row["tenants"], row["objects"], row["tool"], row["run"],
-                                                       row["task"], row["wall"])
+        cells = (row["tenants"], row["objects"], row["tool"], row["run"], row["task"], row["wall"])
+        out.write("%7d %7d  %-24s %-11s %7.1f %7.1f  " % cells
                   + " ".join("%6d" % verbs.get(v, 0) for v in VERBS)
                   + " %6d %6d  %s\n" % (sum(verbs.values()), writes, row.get("speedup", "")))
     out.flush()
@@ -205,7 +206,7 @@ def cleanup(kubeconfig, prefix):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--sizes", default="10,50,200")
     parser.add_argument("--per-object-max", type=int, default=50,
                         help="largest tenant count run with one k8s task per object")

@@ -51,9 +51,9 @@ def _get_or_none(rest, path):
 
 
 def _clients(params):
-    from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_api_client
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_client
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest
-    api_client = build_api_client(params)
+    api_client = build_client(params)
     return api_client, Rest(api_client)
 
 

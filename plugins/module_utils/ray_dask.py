@@ -344,7 +344,7 @@ def converge(kind, params, check_mode=False, want_diff=False):
     """What ray_cluster (kind "ray") and dask_cluster (kind "dask") do; returns the result dict."""
     from ansible_collections.aizone.platform.plugins.module_utils.crds import ensure_crd
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import apply_objects
-    from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_api_client
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_client
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest
     from ansible_collections.aizone.platform.plugins.module_utils.placement import placements as read_placements
     from ansible_collections.aizone.platform.plugins.module_utils.rollout import wait_rollouts
@@ -355,7 +355,7 @@ def converge(kind, params, check_mode=False, want_diff=False):
     timeout = params.get("wait_timeout") or 300
     ref = {"apiVersion": info["api"], "kind": info["kind"],
            "metadata": {"name": spec["name"], "namespace": spec["namespace"]}}
-    api_client = build_api_client(params)
+    api_client = build_client(params)
     crd = _crd_for(kind)
     crd_name = crd["metadata"]["name"]
     if spec["state"] == "absent":

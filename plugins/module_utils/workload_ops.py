@@ -54,7 +54,7 @@ def _summarize(specs, objects, states):
 def converge(params, check_mode=False, want_diff=False):
     """The workload module: returns the result dict."""
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import apply_objects
-    from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_api_client
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_client
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest
     from ansible_collections.aizone.platform.plugins.module_utils.rollout import wait_rollouts
 
@@ -68,7 +68,7 @@ def converge(params, check_mode=False, want_diff=False):
     specs = validate_workloads(params.get("workloads") or [], state)
     if not specs:
         return dict(changed=False, workloads=[], objects=[], api_requests={})
-    api_client = build_api_client(params)
+    api_client = build_client(params)
     if state == "absent":
         refs = [ref for spec in specs for ref in absent_refs(spec)]
         from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import delete_objects
@@ -134,7 +134,7 @@ def _workload_view(obj, pods, node_pools):
 def describe(params):
     """The workload_info module: every managed workload (optionally filtered), read only."""
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import LABEL_MANAGED_BY, MANAGED_BY
-    from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_api_client
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_client
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest
 
     namespace = params.get("namespace")
@@ -143,7 +143,7 @@ def describe(params):
     for i, kind in enumerate(kinds):
         if kind not in KINDS:
             raise ValidationError("kinds[%d]" % i, "%r is not one of %s" % (kind, ", ".join(KINDS)))
-    rest = Rest(build_api_client(params))
+    rest = Rest(build_client(params))
     selector = "%s=%s,%s" % (LABEL_MANAGED_BY, MANAGED_BY, LABEL_WORKLOAD)
     if names:
         selector = "%s=%s,%s in (%s)" % (LABEL_MANAGED_BY, MANAGED_BY, LABEL_WORKLOAD, ",".join(sorted(set(names))))

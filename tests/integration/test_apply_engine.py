@@ -59,8 +59,8 @@ def test_check_mode_predicts_apply_then_noop_costs_no_write(controlplane, ns, bu
     rest = Rest(api)
     predicted = apply_objects(api, manifests(ns), check_mode=True)
     assert predicted.changed
-    assert [a for a in actions(predicted)] == [("ResourceQuota", "q", "created"), ("LimitRange", "lr", "created"),
-                                               ("NetworkPolicy", "np", "created"), ("Namespace", ns, "created")]
+    assert list(actions(predicted)) == [("ResourceQuota", "q", "created"), ("LimitRange", "lr", "created"),
+                                        ("NetworkPolicy", "np", "created"), ("Namespace", ns, "created")]
     assert rest.list_all("/api/v1/namespaces", "t4-engine=yes") == [] or \
         ns not in [n["metadata"]["name"] for n in rest.list_all("/api/v1/namespaces", "t4-engine=yes")]
 
@@ -237,11 +237,11 @@ def test_rate_limiter_allows_a_burst_then_paces_to_qps():
         now[0] += seconds
 
     limiter = RateLimiter(qps=10, burst=3, clock=lambda: now[0], sleep=sleep)
-    assert [limiter.acquire() for _ in range(3)] == [0.0, 0.0, 0.0]
-    waits = [limiter.acquire() for _ in range(5)]
+    assert [limiter.acquire() for _i in range(3)] == [0.0, 0.0, 0.0]
+    waits = [limiter.acquire() for _i in range(5)]
     assert all(abs(w - 0.1) < 1e-9 for w in waits)      # 10 per second once the burst is spent
     now[0] += 10.0                                        # idle time refills at most `burst` tokens
-    assert [limiter.acquire() for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert [limiter.acquire() for _i in range(3)] == [0.0, 0.0, 0.0]
     assert limiter.acquire() > 0
 
 
@@ -332,3 +332,25 @@ def test_deletes_run_in_reverse_order_and_leave_a_deleted_namespace_to_its_casca
     assert [(o["kind"], o["namespace"], o["name"], o["action"]) for o in result.objects] == [
         ("ResourceQuota", "a", "q", "deleted"), ("ResourceQuota", "z", "q", "deleted"),
         ("Namespace", None, "a", "deleted")]
+
+
+@pytest.mark.controlplane
+def test_key_removed_inside_an_atomic_list_is_applied(controlplane):
+    """LimitRange limits are an atomic list: removing `default` from it must not pass for converged."""
+    ns = "atomic-" + uuid.uuid4().hex[:6]
+    api = controlplane.api_client()
+    limits = {"type": "Container", "default": {"cpu": "1"}, "defaultRequest": {"cpu": "500m"}}
+    objs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}},
+            {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "lr", "namespace": ns},
+             "spec": {"limits": [limits]}}]
+    try:
+        assert apply_objects(api, objs).changed
+        assert not apply_objects(api, objs).changed
+        del limits["default"]
+        first = apply_objects(api, objs)
+        assert [o["action"] for o in first.objects] == ["unchanged", "updated"]
+        live = first.live[("v1", "LimitRange", ns, "lr")]
+        assert "default" not in live["spec"]["limits"][0]
+        assert not apply_objects(api, objs).changed
+    finally:
+        apply_objects(api, [], absent=[objs[0]])

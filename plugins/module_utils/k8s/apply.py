@@ -58,6 +58,11 @@ How it works and what it costs:
   values (k8s/diff.py). Converged objects cost no request at all, so a no-op
   run is only the LISTs. This is exact for SSA semantics and free, where a
   dry-run apply per object would cost one PATCH per object on every run.
+  Ownership cannot see a key removed inside a value the server owns whole
+  (an atomic list such as a LimitRange's limits, where the server also
+  defaults keys), so every applied object carries the annotation
+  aizone.io/applied-hash (one per field manager): the hash of the manifest
+  last applied. A changed manifest changes the hash and is applied.
 - Writes are server-side apply (PATCH application/apply-patch+yaml, one field
   manager, force=True by default: the collection owns what it declares).
   Check mode sends the same requests with dryRun=All, so the prediction is
@@ -83,6 +88,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
+import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError, ValidationError
@@ -93,6 +101,12 @@ from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait
 
 FIELD_MANAGER = "aizone.platform"
 LABEL_MANAGED_BY = "app.kubernetes.io/managed-by"
+# Hash of the manifest last applied, per field manager. Field ownership alone
+# cannot tell that a key was removed inside an atomic list or map (a
+# LimitRange's limits, a toleration): the server owns such values whole and
+# may default keys inside them. The hash makes the converged check exact for
+# what we asked, and the ownership check still catches others' changes.
+HASH_ANNOTATION_PREFIX = "aizone.io/applied-hash"
 MANAGED_BY = "aizone.platform"
 APPLY_CONTENT_TYPE = "application/apply-patch+yaml"
 
@@ -154,11 +168,24 @@ def _entry(ref, action):
     return dict(apiVersion=ref[0], kind=ref[1], namespace=ref[2], name=ref[3], action=action)
 
 
+def hash_annotation(field_manager):
+    """The annotation holding the last applied manifest's hash for field_manager."""
+    suffix = re.sub(r"[^A-Za-z0-9_.-]", "-", field_manager)[:48]
+    return "%s.%s" % (HASH_ANNOTATION_PREFIX, suffix) if field_manager != FIELD_MANAGER else HASH_ANNOTATION_PREFIX
+
+
+def desired_hash(obj):
+    """Stable short hash of a manifest (before the hash annotation is added)."""
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
 class _Engine(object):
     def __init__(self, api_client, field_manager, force, workers, check_mode, wait_timeout):
         self.rest = Rest(api_client)
         self.kinds = KindResolver(self.rest.get)
         self.field_manager = field_manager
+        self.hash_key = hash_annotation(field_manager)
         self.force = force
         self.workers = max(1, int(workers))
         self.check_mode = check_mode
@@ -190,6 +217,7 @@ class _Engine(object):
                                       "must not be set: %s is cluster-scoped" % info.kind)
             if label:
                 meta.setdefault("labels", {})[LABEL_MANAGED_BY] = MANAGED_BY
+                meta.setdefault("annotations", {})[self.hash_key] = desired_hash(obj)
             ref = object_ref(obj)
             if ref in seen:
                 raise ValidationError(field, "%s appears twice" % _header(ref))

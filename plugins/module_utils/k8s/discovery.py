@@ -50,9 +50,11 @@ STATIC_KINDS = {
     ("batch/v1", "Job"): ("jobs", True, 50),
     ("batch/v1", "CronJob"): ("cronjobs", True, 50),
     ("v1", "Pod"): ("pods", True, 50),
+    ("autoscaling/v2", "HorizontalPodAutoscaler"): ("horizontalpodautoscalers", True, 50),
     ("ray.io/v1", "RayCluster"): ("rayclusters", True, 60),
     ("ray.io/v1", "RayJob"): ("rayjobs", True, 60),
     ("ray.io/v1", "RayService"): ("rayservices", True, 60),
+    ("kubernetes.dask.org/v1", "DaskCluster"): ("daskclusters", True, 60),
 }
 
 CUSTOM_TIER = 60
