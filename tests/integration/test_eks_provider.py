@@ -306,8 +306,8 @@ def test_module_lifecycle(run_playbook, eks_params, proxy, tmp_path):
     dest = tmp_path / "eks.kubeconfig"
     create = run_playbook(play(zone_task(eks_params, "life", tags={"team": "ml"}, kubernetes_version="1.31",
                                          kubeconfig_dest=str(dest)),
-                               pool_task(eks_params, "life"), pool_task(eks_params, "life", name="cpu",
-                                                             instance_type="c5.4xlarge")),
+                               pool_task(eks_params, "life"),
+                               pool_task(eks_params, "life", name="cpu", instance_type="c5.4xlarge")),
                           diff=True, args=("-vvv",))
     assert create.rc == 0, create.output
     assert create.changed == ["zone", "pool", "pool"]
