@@ -53,7 +53,7 @@ def test_dev_inventory_gpu_pools_converge_on_every_provider(harness, run_playboo
     tasks += [dict(_pool_task(harness, pool, name="pool %s" % pool["name"]), register="pool_" + pool["name"])
               for pool in pools]
 
-    first, _ = _run(run_playbook, harness, tasks)
+    first = _run(run_playbook, harness, tasks)[0]
     for pool in pools:
         got = first.task("pool %s" % pool["name"])["node_pool"]
         assert got["instance_type"] == EXPECTED_TYPE[harness.module_params["provider"]]
