@@ -213,8 +213,12 @@ def _cluster_policy(api_client, rest, pools, dcgm, crd_present, check_mode, requ
     """
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import apply_objects
     live = _get_or_none(rest, CP_PATH) if crd_present else None
+    # Without MIG pools in the task, mig.strategy is kept by re-applying it only
+    # when this manager already owns it: taking it over from the defaults
+    # manager would change the manifest between the first and second run.
     current_strategy = (((live or {}).get("spec") or {}).get("mig") or {}).get("strategy")
-    strategy = render.cluster_policy_strategy(pools, current_strategy)
+    owns_strategy = "f:strategy" in (((_owned_tree(live) if live else {}).get("f:spec") or {}).get("f:mig") or {})
+    strategy = render.cluster_policy_strategy(pools, current_strategy if owns_strategy else None)
     owned = render.cluster_policy_owned(strategy, dcgm)
     if dcgm is None and live is not None:
         kept = _owned_part(((live.get("spec") or {}).get("dcgmExporter")),
