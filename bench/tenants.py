@@ -127,6 +127,9 @@ def run_playbook(tasks, extravars):
         handle.write(inventory)
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1",
                ANSIBLE_DEPRECATION_WARNINGS="False", ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    # Both tools' module runs share compiled bytecode, as `make test` and `make demo` do.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.setdefault("PYTHONPYCACHEPREFIX", os.path.join(os.path.dirname(COLLECTIONS), "pycache"))
     start = time.time()
     proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", inv_path, play_path, "-e", "@" + vars_path],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, env=env,
