@@ -19,9 +19,9 @@ import os
 import shutil
 import ssl
 import subprocess
-import tempfile
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
+from ansible_collections.aizone.platform.plugins.module_utils.files import write_private_file
 
 BIN_ENV = "AIZONE_CONTROLPLANE_BIN"
 WORKDIR_ENV = "AIZONE_LOCALZONE_WORKDIR"
@@ -171,26 +171,4 @@ class LocalControlPlane(object):
 
     def write_kubeconfig(self, dest):
         """Write the kubeconfig to dest with mode 0600; True when the file changed."""
-        text = self.kubeconfig_text()
-        dest = os.path.abspath(os.path.expanduser(dest))
-        try:
-            with open(dest) as f:
-                same = f.read() == text
-            if same and (os.stat(dest).st_mode & 0o777) == 0o600:
-                return False
-        except IOError:
-            pass
-        directory = os.path.dirname(dest)
-        if not os.path.isdir(directory):
-            os.makedirs(directory, 0o700)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".kubeconfig-")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(text)
-            os.rename(tmp, dest)
-        except Exception:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-        return True
+        return write_private_file(dest, self.kubeconfig_text())

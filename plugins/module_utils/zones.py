@@ -17,10 +17,10 @@ __metaclass__ = type
 import copy
 import json
 import os
-import tempfile
 
 from ansible_collections.aizone.platform.plugins.module_utils import catalog
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
+from ansible_collections.aizone.platform.plugins.module_utils.files import write_private_file
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_for
 from ansible_collections.aizone.platform.plugins.module_utils.zone_spec import (
     NODE_POOL_DEFAULTS, NODE_POOL_SPEC_FIELDS, ZONE_DEFAULTS, ZONE_SPEC_FIELDS,
@@ -205,34 +205,6 @@ def kubeconfig_text(kubeconfig):
     """Deterministic YAML text of a kubeconfig dict."""
     import yaml
     return yaml.safe_dump(kubeconfig, default_flow_style=False, sort_keys=True)
-
-
-def write_private_file(dest, text, check_mode=False):
-    """Write text to dest with mode 0600 (atomically); True when content or mode changed."""
-    dest = os.path.abspath(os.path.expanduser(dest))
-    try:
-        with open(dest) as handle:
-            same = handle.read() == text
-        if same and (os.stat(dest).st_mode & 0o777) == 0o600:
-            return False
-    except (IOError, OSError):
-        pass
-    if check_mode:
-        return True
-    directory = os.path.dirname(dest)
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o700)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".aizone-")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.rename(tmp, dest)
-    except Exception:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return True
 
 
 # node pools ------------------------------------------------------------------
