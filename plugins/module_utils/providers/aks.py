@@ -52,7 +52,8 @@ import time
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import (
     AizoneError, ApiError, ValidationError)
-from ansible_collections.aizone.platform.plugins.module_utils.providers.base import Provider
+from ansible_collections.aizone.platform.plugins.module_utils.providers.base import (
+    POOL_LABEL, POOL_TYPE_LABEL, Provider, pool_labels as platform_pool_labels)
 from ansible_collections.aizone.platform.plugins.module_utils.retry import (
     call_with_retry, status_is_transient)
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_for
@@ -63,9 +64,6 @@ MANAGED_BY_TAG = "aizone-managed-by"
 ROLE_TAG = "aizone-role"
 MANAGED_BY = "aizone.platform"
 RESERVED_TAGS = (ZONE_TYPE_TAG, MANAGED_BY_TAG, ROLE_TAG)
-POOL_LABEL = "aizone.io/node-pool"
-POOL_TYPE_LABEL = "aizone.io/node-pool-type"
-GPU_MODEL_LABEL = "aizone.io/gpu-model"
 SPOT_KEY = "kubernetes.azure.com/scalesetpriority"
 SPOT_TAINT = SPOT_KEY + "=spot:NoSchedule"
 SYSTEM_POOL = {"name": "system", "vmSize": "Standard_D4s_v5", "count": 1, "osDiskSizeGB": 128}
@@ -170,12 +168,7 @@ def normalize_pool(pool):
 def pool_labels(desired, keep=None):
     """User labels, the reserved pool labels, and provider-added labels already on the pool."""
     labels = dict((k, v) for k, v in (keep or {}).items() if k.startswith("kubernetes.azure.com/"))
-    labels.update(desired.get("labels") or {})
-    labels[POOL_LABEL] = desired["name"]
-    if desired.get("type"):
-        labels[POOL_TYPE_LABEL] = desired["type"]
-    if desired.get("gpu") and desired["gpu"].get("model"):
-        labels[GPU_MODEL_LABEL] = desired["gpu"]["model"]
+    labels.update(platform_pool_labels(desired))
     return labels
 
 

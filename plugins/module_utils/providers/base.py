@@ -84,6 +84,23 @@ from ansible_collections.aizone.platform.plugins.module_utils.errors import Aizo
 __metaclass__ = type
 
 
+# Labels every node of a pool carries, on every provider (the shared names).
+POOL_LABEL = "aizone.io/node-pool"
+POOL_TYPE_LABEL = "aizone.io/node-pool-type"
+GPU_MODEL_LABEL = "aizone.io/gpu-model"
+
+
+def pool_labels(desired):
+    """User labels plus the reserved labels every node of the pool carries."""
+    labels = dict(desired.get("labels") or {})
+    labels[POOL_LABEL] = desired["name"]
+    if desired.get("type"):
+        labels[POOL_TYPE_LABEL] = desired["type"]
+    if desired.get("gpu") and desired["gpu"].get("model"):
+        labels[GPU_MODEL_LABEL] = desired["gpu"]["model"]
+    return labels
+
+
 class Provider(object, metaclass=abc.ABCMeta):
     """Base class; every method raises AizoneError subclasses on failure."""
 

@@ -43,7 +43,8 @@ import re
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import (
     ApiError, AizoneError, ValidationError)
-from ansible_collections.aizone.platform.plugins.module_utils.providers.base import Provider
+from ansible_collections.aizone.platform.plugins.module_utils.providers.base import (
+    POOL_LABEL, POOL_TYPE_LABEL, Provider, pool_labels)
 from ansible_collections.aizone.platform.plugins.module_utils.retry import (
     call_with_retry, status_is_transient)
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_for
@@ -51,9 +52,6 @@ from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait
 RESERVED_PREFIX = "aizone.io/"
 ZONE_TYPE_TAG = "aizone.io/zone-type"
 NODE_ROLE_TAG = "aizone.io/node-role-arn"
-POOL_LABEL = "aizone.io/node-pool"
-POOL_TYPE_LABEL = "aizone.io/node-pool-type"
-GPU_MODEL_LABEL = "aizone.io/gpu-model"
 MANAGED_BY_TAG = "app.kubernetes.io/managed-by"
 MANAGED_BY = "aizone.platform"
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
@@ -194,17 +192,6 @@ def scaling_config(autoscaling):
         return {"minSize": desired, "maxSize": desired, "desiredSize": desired}
     return {"minSize": int(autoscaling["min"]), "maxSize": int(autoscaling["max"]),
             "desiredSize": desired}
-
-
-def pool_labels(desired):
-    """User labels plus the reserved labels every node of the pool carries."""
-    labels = dict(desired.get("labels") or {})
-    labels[POOL_LABEL] = desired["name"]
-    if desired.get("type"):
-        labels[POOL_TYPE_LABEL] = desired["type"]
-    if desired.get("gpu") and desired["gpu"].get("model"):
-        labels[GPU_MODEL_LABEL] = desired["gpu"]["model"]
-    return labels
 
 
 def label_update(current, desired):

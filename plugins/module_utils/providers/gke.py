@@ -46,7 +46,8 @@ import re
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import (
     AizoneError, ApiError, ValidationError)
-from ansible_collections.aizone.platform.plugins.module_utils.providers.base import Provider
+from ansible_collections.aizone.platform.plugins.module_utils.providers.base import (
+    POOL_LABEL, POOL_TYPE_LABEL, Provider, pool_labels)
 from ansible_collections.aizone.platform.plugins.module_utils.retry import (
     call_with_retry, status_is_transient)
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_for
@@ -58,9 +59,6 @@ MANAGED_BY = "aizone-platform"
 ROLE_LABEL = "aizone-role"
 SIZE_LABEL = "aizone-node-count"
 RESERVED_TAGS = (ZONE_TYPE_LABEL, MANAGED_BY_LABEL, ROLE_LABEL, SIZE_LABEL)
-POOL_LABEL = "aizone.io/node-pool"
-POOL_TYPE_LABEL = "aizone.io/node-pool-type"
-GPU_MODEL_LABEL = "aizone.io/gpu-model"
 SYSTEM_POOL = {"name": "system", "machine_type": "e2-standard-4", "count": 1, "disk_size_gb": 100}
 GCE_LABEL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 GCE_LABEL_VALUE = re.compile(r"^[a-z0-9_-]{0,63}$")
@@ -192,16 +190,6 @@ def normalize_pool(np):
         "disk_size_gb": cfg.get("diskSizeGb"),
         "status": POOL_STATUS.get(np.get("status"), np.get("status")),
     }
-
-
-def pool_labels(desired):
-    labels = dict(desired.get("labels") or {})
-    labels[POOL_LABEL] = desired["name"]
-    if desired.get("type"):
-        labels[POOL_TYPE_LABEL] = desired["type"]
-    if desired.get("gpu") and desired["gpu"].get("model"):
-        labels[GPU_MODEL_LABEL] = desired["gpu"]["model"]
-    return labels
 
 
 def gke_taints(taints):
