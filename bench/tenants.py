@@ -226,7 +226,9 @@ def main():
         zone = LocalControlPlane("aizone-bench")
         sys.stderr.write("starting local zone aizone-bench...\n")
         zone.start(timeout=300)
-        kubeconfig = zone.kubeconfig_path
+        # the kubeconfig as the zone module writes it (kubeconfig_dest), which playbooks then use
+        kubeconfig = os.path.join(ROOT, ".build", "bench", "aizone-bench.kubeconfig")
+        zone.write_kubeconfig(kubeconfig)
     metrics = Metrics(kubeconfig)
     run_id = uuid.uuid4().hex[:4]
     rows = []

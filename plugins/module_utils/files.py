@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 import tempfile
 
@@ -37,3 +38,9 @@ def write_private_file(dest, text, check_mode=False):
             os.unlink(tmp)
         raise
     return True
+
+
+def kubeconfig_text(kubeconfig):
+    """Deterministic text of a kubeconfig dict: JSON, which is YAML too (kubectl reads
+    it) and lets the Kubernetes-side modules read it without importing PyYAML."""
+    return json.dumps(kubeconfig, indent=2, sort_keys=True) + "\n"

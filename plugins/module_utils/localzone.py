@@ -21,7 +21,7 @@ import ssl
 import subprocess
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
-from ansible_collections.aizone.platform.plugins.module_utils.files import write_private_file
+from ansible_collections.aizone.platform.plugins.module_utils.files import kubeconfig_text, write_private_file
 
 BIN_ENV = "AIZONE_CONTROLPLANE_BIN"
 WORKDIR_ENV = "AIZONE_LOCALZONE_WORKDIR"
@@ -171,4 +171,5 @@ class LocalControlPlane(object):
 
     def write_kubeconfig(self, dest):
         """Write the kubeconfig to dest with mode 0600; True when the file changed."""
-        return write_private_file(dest, self.kubeconfig_text())
+        import yaml
+        return write_private_file(dest, kubeconfig_text(yaml.safe_load(self.kubeconfig_text())))

@@ -24,6 +24,7 @@ __metaclass__ = type
 
 import re
 from fractions import Fraction
+from functools import lru_cache
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 
@@ -56,6 +57,12 @@ def parse_quantity(value):
         value = text
     if not isinstance(value, str):
         raise ValueError("%r is not a quantity" % (value,))
+    return _parse_text(value)
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(value):
+    """parse_quantity for a string; cached, since a batch repeats the same few quantities."""
     match = _QUANTITY_RE.match(value)
     if not match:
         raise ValueError("%r is not a quantity" % (value,))

@@ -20,7 +20,7 @@ import os
 
 from ansible_collections.aizone.platform.plugins.module_utils import catalog
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
-from ansible_collections.aizone.platform.plugins.module_utils.files import write_private_file
+from ansible_collections.aizone.platform.plugins.module_utils.files import kubeconfig_text, write_private_file
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_for
 from ansible_collections.aizone.platform.plugins.module_utils.zone_spec import (
     NODE_POOL_DEFAULTS, NODE_POOL_SPEC_FIELDS, ZONE_DEFAULTS, ZONE_SPEC_FIELDS,
@@ -199,12 +199,6 @@ def _read_kubeconfig(dest):
     except (IOError, OSError, yaml.YAMLError):
         return None
     return data if isinstance(data, dict) else None
-
-
-def kubeconfig_text(kubeconfig):
-    """Deterministic YAML text of a kubeconfig dict."""
-    import yaml
-    return yaml.safe_dump(kubeconfig, default_flow_style=False, sort_keys=True)
 
 
 # node pools ------------------------------------------------------------------

@@ -94,6 +94,8 @@ options:
   kubeconfig_dest:
     description:
       - Write the zone's kubeconfig to this path with mode C(0600). The task reports a change when the file changes.
+      - The file is written as JSON (a kubeconfig is YAML, and JSON is YAML), which the Kubernetes-side
+        modules of this collection read without importing PyYAML.
     type: path
 '''
 

@@ -4,16 +4,20 @@
 """A small HTTPS client for the apply engine, built straight from a kubeconfig.
 
 Importing the kubernetes package costs 1.5 to 2 s of CPU per module run
-(thousands of generated model classes and every auth plugin). The engine only
-needs JSON over HTTPS, so for kubeconfigs using the common credential kinds
-(client certificate, bearer token or token file, basic auth, in-cluster
-service account) this client does it with urllib3 alone. It duck-types the
-four things the engine uses of kubernetes.client.ApiClient: `configuration.host`,
+(thousands of generated model classes and every auth plugin), and even
+urllib3 costs about 0.15 s. The engine only needs JSON over HTTPS, so for
+kubeconfigs using the common credential kinds (client certificate, bearer
+token or token file, basic auth, in-cluster service account) this client
+does it with the standard library: http.client connections kept alive in a
+small pool shared by the engine's threads. It duck-types the four things the
+engine uses of kubernetes.client.ApiClient: `configuration.host`,
 `default_headers`, `update_params_for_auth()` and `call_api()`.
 
 `load(path, context)` returns None when the kubeconfig needs what only the
-kubernetes package does (exec credential plugins, auth-provider, proxy-url);
-the caller then builds a regular ApiClient.
+kubernetes package does (exec credential plugins, auth-provider, proxy-url,
+tls-server-name); the caller then builds a regular ApiClient. A kubeconfig
+written as JSON (valid YAML, and what the collection writes) is read without
+importing PyYAML.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,10 +25,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import http.client
 import json
 import os
 import ssl
 import tempfile
+import threading
+
+from urllib.parse import urlsplit
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
 
@@ -46,11 +54,9 @@ class _Response(object):
 
 
 class FastClient(object):
-    """urllib3 pool + credentials; see the module docstring."""
+    """Keep-alive connection pool + credentials; see the module docstring."""
 
     def __init__(self, host, ssl_context=None, token=None, basic=None, pool_size=16):
-        import urllib3
-        self._urllib3 = urllib3
         self.configuration = _Configuration(host.rstrip("/"))
         self.default_headers = {"User-Agent": "aizone.platform"}
         self._auth = None
@@ -58,26 +64,80 @@ class FastClient(object):
             self._auth = "Bearer " + token
         elif basic:
             self._auth = "Basic " + base64.b64encode(("%s:%s" % basic).encode()).decode()
-        kwargs = dict(num_pools=2, maxsize=max(1, pool_size), block=False)
-        if ssl_context is not None:
-            kwargs["ssl_context"] = ssl_context
-        self._pool = urllib3.PoolManager(**kwargs)
+        parts = urlsplit(self.configuration.host)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise AizoneError("kubeconfig server %r is not an http(s) URL" % self.configuration.host)
+        self._https = parts.scheme == "https"
+        self._address = (parts.hostname, parts.port or (443 if self._https else 80))
+        self._ssl_context = ssl_context
+        self._idle = []
+        self._max_idle = max(1, pool_size)
+        self._lock = threading.Lock()
         self.rate_limiter = None
 
     def update_params_for_auth(self, headers, *args, **kwargs):
         if self._auth:
             headers["Authorization"] = self._auth
 
+    def _connect(self, connect_timeout):
+        if self._https:
+            return http.client.HTTPSConnection(self._address[0], self._address[1], timeout=connect_timeout,
+                                               context=self._ssl_context or ssl.create_default_context())
+        return http.client.HTTPConnection(self._address[0], self._address[1], timeout=connect_timeout)
+
+    def _checkout(self, connect_timeout):
+        with self._lock:
+            if self._idle:
+                return self._idle.pop(), True
+        return self._connect(connect_timeout), False
+
+    def _checkin(self, conn):
+        with self._lock:
+            if len(self._idle) < self._max_idle:
+                self._idle.append(conn)
+                return
+        conn.close()
+
     def call_api(self, method, url, header_params=None, body=None, _request_timeout=None):
-        timeout = None
+        """One request; returns an object with .status and .read(). Transport errors raise."""
         if isinstance(_request_timeout, tuple):
-            timeout = self._urllib3.Timeout(connect=_request_timeout[0], read=_request_timeout[1])
-        elif _request_timeout:
-            timeout = self._urllib3.Timeout(total=_request_timeout)
+            connect_timeout, read_timeout = _request_timeout
+        else:
+            connect_timeout = read_timeout = _request_timeout or None
+        parts = urlsplit(url)
+        target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
         data = json.dumps(body) if body is not None and not isinstance(body, (str, bytes)) else body
-        resp = self._pool.request(method, url, body=data, headers=header_params or {}, timeout=timeout,
-                                  retries=False, preload_content=True)
-        return _Response(resp.status, resp.data)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        headers = dict(header_params or {})
+        while True:
+            conn, reused = self._checkout(connect_timeout)
+            try:
+                if conn.sock is None:
+                    conn.connect()
+                conn.sock.settimeout(read_timeout)
+                conn.request(method, target, body=data, headers=headers)
+                resp = conn.getresponse()
+                payload = resp.read()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+                conn.close()
+                if reused:
+                    continue    # the server closed an idle keep-alive connection: a fresh one
+                raise
+            except BaseException:
+                conn.close()
+                raise
+            if resp.will_close:
+                conn.close()
+            else:
+                self._checkin(conn)
+            return _Response(resp.status, payload)
+
+    def close(self):
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
 
 
 def _b64(text):
@@ -121,14 +181,32 @@ def _ssl_context(cluster, user, base):
     return ctx
 
 
-def load(path, context=None, pool_size=16):
-    """FastClient for a kubeconfig file, or None when it needs the kubernetes package."""
+def _parse_kubeconfig(path, text):
+    if text.lstrip().startswith("{"):
+        try:
+            config = json.loads(text)
+        except ValueError:
+            config = None
+        if isinstance(config, dict):
+            return config
     import yaml
     try:
-        with open(path) as handle:
-            config = yaml.safe_load(handle) or {}
-    except (IOError, OSError, yaml.YAMLError) as exc:
+        config = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
         raise AizoneError("cannot read kubeconfig %s: %s" % (path, exc))
+    if not isinstance(config, dict):
+        raise AizoneError("cannot read kubeconfig %s: not a mapping" % path)
+    return config
+
+
+def load(path, context=None, pool_size=16):
+    """FastClient for a kubeconfig file, or None when it needs the kubernetes package."""
+    try:
+        with open(path) as handle:
+            text = handle.read()
+    except (IOError, OSError) as exc:
+        raise AizoneError("cannot read kubeconfig %s: %s" % (path, exc))
+    config = _parse_kubeconfig(path, text)
     name = context or config.get("current-context")
     ctx = dict((c.get("name"), c.get("context") or {}) for c in config.get("contexts") or []).get(name)
     if ctx is None:
