@@ -2,6 +2,7 @@
 import json
 import os
 import uuid
+from urllib.parse import unquote_plus
 
 import pytest
 
@@ -354,3 +355,58 @@ def test_key_removed_inside_an_atomic_list_is_applied(controlplane):
         assert not apply_objects(api, objs).changed
     finally:
         apply_objects(api, [], absent=[objs[0]])
+
+
+class _RecordingClient(object):
+    """Wraps a real client and keeps each response body size by request URL."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.configuration, self.default_headers = inner.configuration, inner.default_headers
+        self.rate_limiter = getattr(inner, "rate_limiter", None)
+        self.lists = []
+
+    def update_params_for_auth(self, headers, *args, **kwargs):
+        self.inner.update_params_for_auth(headers, *args, **kwargs)
+
+    def call_api(self, method, url, header_params=None, body=None, _request_timeout=None):
+        resp = self.inner.call_api(method, url, header_params=header_params, body=body,
+                                   _request_timeout=_request_timeout)
+        if method == "GET":
+            self.lists.append((unquote_plus(url.split("labelSelector=")[-1].split("&")[0]),
+                               len(json.loads(resp.read()).get("items") or [])))
+        return resp
+
+
+@pytest.mark.controlplane
+def test_reads_are_narrowed_to_the_objects_of_the_call(controlplane, api):
+    """Two groups of managed namespaces: a no-op run on one group LISTs only that group, and
+    pruning within a group (prune labels name the group) never sees the other one."""
+    rid = uuid.uuid4().hex[:6]
+    group = dict((g, ["t4-nar-%s-%s%d" % (rid, g, i) for i in range(3)]) for g in "ab")
+
+    def objects(names):
+        out = []
+        for name in names:
+            labels = {"t4-narrow": rid, "t4-member": name}
+            out += [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}},
+                    {"apiVersion": "v1", "kind": "ConfigMap",
+                     "metadata": {"name": "cm", "namespace": name, "labels": labels}, "data": {"k": name}}]
+        return out
+
+    prune = dict(kinds=[("v1", "ConfigMap")], labels={"t4-member": group["a"]})
+    try:
+        assert apply_objects(api, objects(group["a"] + group["b"])).changed
+        recorder = _RecordingClient(api)
+        again = apply_objects(recorder, objects(group["a"]), prune=prune)
+        assert not again.changed and set(again.requests) == {"GET"}
+        assert sorted(recorder.lists) == [
+            ("app.kubernetes.io/managed-by=aizone.platform,t4-member in (%s)" % ",".join(group["a"]), 3)] * 2
+        # dropping a group member's config map from the desired list prunes it, and only it
+        gone = apply_objects(api, [o for o in objects(group["a"]) if o["metadata"].get("namespace") != group["a"][0]
+                                   or o["kind"] != "ConfigMap"], prune=prune)
+        assert [(o["kind"], o["namespace"], o["action"]) for o in gone.objects if o["action"] != "unchanged"] == [
+            ("ConfigMap", group["a"][0], "deleted")]
+    finally:
+        delete_objects(api, [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}}
+                             for n in group["a"] + group["b"]])

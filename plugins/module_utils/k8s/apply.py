@@ -15,7 +15,7 @@ Public API (every Kubernetes-side module uses only this)::
                             wait_timeout=300, field_manager=FIELD_MANAGER, workers=16)
 
 `api_client` comes from k8s.client.build_client(module.params) (a light
-urllib3 client when the kubeconfig allows, else a kubernetes ApiClient);
+standard-library HTTPS client when the kubeconfig allows, else a kubernetes ApiClient);
 a kubernetes.client.ApiClient from build_api_client() works as well.
 
 `desired_objects`: full manifests (dicts with apiVersion, kind, metadata.name,
@@ -51,7 +51,11 @@ Returns ApplyResult:
 How it works and what it costs:
 - Reads are batched: one LIST per kind with labelSelector managed-by (all
   namespaces when the objects span several, the one namespace otherwise),
-  never a GET per object. Kinds the collection writes are in a static table
+  never a GET per object. The selector is narrowed by a label that every
+  desired object of the kind carries and every prune spec constrains (e.g.
+  `aizone.io/tenant in (a,b)`, see narrow_selector), so a call reads the
+  objects it manages, not every object the collection manages in the
+  cluster. Kinds the collection writes are in a static table
   (k8s/discovery.py); an unknown kind costs one discovery GET per apiVersion.
 - A live object is converged when the fields our field manager owns (its
   managedFields Apply entry) are exactly the desired fields with the desired
@@ -180,6 +184,45 @@ def desired_hash(obj):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+_LABEL_VALUE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")
+SELECTOR_BUDGET = 4000   # characters of one selector term; longer ones are left out of the URL
+
+
+def narrow_selector(label_sets, prune_labels):
+    """A label selector term every object a call must read of one kind carries, or None.
+
+    label_sets: the labels of each desired object of the kind; prune_labels:
+    the label constraints of each prune spec covering it. A key qualifies when
+    every desired object has it and every prune spec constrains it; the term
+    is `key in (values)` over all those values (`key` when a prune spec only
+    asks for the key to be present). The term with the most values wins: it
+    comes closest to naming the objects themselves (a tenant label rather
+    than an environment label). A live object without the label is simply
+    not found: it gets applied, which its differing labels call for anyway.
+    """
+    keys = None
+    for labels in list(label_sets) + list(prune_labels):
+        keys = set(labels) if keys is None else keys & set(labels)
+    if not keys:
+        return None
+    keys.discard(LABEL_MANAGED_BY)
+    best = None
+    for key in sorted(keys):
+        if any(spec[key] is None for spec in prune_labels):
+            term, count = key, 0
+        else:
+            values = set(labels[key] for labels in label_sets)
+            for spec in prune_labels:
+                value = spec[key]
+                values.update(value if isinstance(value, (list, tuple, set, frozenset)) else [value])
+            if not values or not all(isinstance(v, str) and _LABEL_VALUE.match(v) for v in values):
+                continue
+            term, count = "%s in (%s)" % (key, ",".join(sorted(values))), len(values)
+        if len(term) <= SELECTOR_BUDGET and (best is None or count > best[1]):
+            best = (term, count)
+    return best[0] if best else None
+
+
 class _Engine(object):
     def __init__(self, api_client, field_manager, force, workers, check_mode, wait_timeout):
         self.rest = Rest(api_client)
@@ -226,14 +269,19 @@ class _Engine(object):
         return prepared
 
     # -- reads ---------------------------------------------------------------
-    def read(self, wanted, all_namespace_kinds):
-        """wanted: {(apiVersion, kind): (info, set of namespaces)} -> index {ref: live}."""
+    def read(self, wanted, all_namespace_kinds, narrow=None):
+        """wanted: {(apiVersion, kind): (info, set of namespaces)} -> index {ref: live}.
+
+        narrow: {(apiVersion, kind): extra label selector term} (see narrow_selector)."""
         jobs = []
         for key, (info, namespaces) in wanted.items():
+            selector = "%s=%s" % (LABEL_MANAGED_BY, MANAGED_BY)
+            if (narrow or {}).get(key):
+                selector += "," + narrow[key]
             if not info.namespaced or key in all_namespace_kinds or len(namespaces) != 1:
-                jobs.append((info, None, namespaces))
+                jobs.append((info, None, namespaces, selector))
             else:
-                jobs.append((info, next(iter(namespaces)), namespaces))
+                jobs.append((info, next(iter(namespaces)), namespaces, selector))
         index = {}
         for items in self._parallel(self._list_kind, jobs):
             for item in items:
@@ -241,8 +289,7 @@ class _Engine(object):
         return index
 
     def _list_kind(self, job):
-        info, namespace, namespaces = job
-        selector = "%s=%s" % (LABEL_MANAGED_BY, MANAGED_BY)
+        info, namespace, namespaces, selector = job
         try:
             items = self.rest.list_all(info.collection_path(namespace), selector)
         except ApiError as exc:
@@ -407,7 +454,15 @@ def apply_objects(api_client, desired_objects, check_mode=False, prune=None, abs
     for info in prune_kinds:
         wanted.setdefault((info.api_version, info.kind), (info, set()))
     all_ns = set((info.api_version, info.kind) for info in prune_kinds)
-    index = engine.read(wanted, all_ns)
+    narrow = {}
+    absent_kinds = set((info.api_version, info.kind) for _ref, info, _obj in gone)
+    for key in wanted:
+        if key not in absent_kinds:   # refs to delete carry no labels to select by
+            narrow[key] = narrow_selector(
+                [(obj["metadata"].get("labels") or {}) for _ref, info, obj in desired
+                 if (info.api_version, info.kind) == key],
+                [labels for infos, labels in prune_specs if any((i.api_version, i.kind) == key for i in infos)])
+    index = engine.read(wanted, all_ns, narrow)
 
     # plan
     applies, unchanged = [], set()

@@ -7,7 +7,7 @@
 module (documented by the `aizone.platform.kube` doc fragment).
 
 - `build_client(params)`: what modules pass to the apply engine. A light
-  urllib3 client (k8s/fastclient.py) when the kubeconfig uses certificates or
+  standard-library client (k8s/fastclient.py) when the kubeconfig uses certificates or
   tokens, saving the 1.5-2 s of CPU that importing kubernetes costs; a
   kubernetes ApiClient otherwise (exec plugins, auth providers).
 - `build_api_client(params)`: always a kubernetes.client.ApiClient, for code

@@ -90,7 +90,7 @@ class Rest(object):
             resp = self.api_client.call_api(method, url, header_params=headers, body=body,
                                             _request_timeout=self.timeout)
             raw = resp.read()
-        except Exception as exc:  # noqa: BLE001 - urllib3 raises many types for one cause
+        except Exception as exc:  # noqa: BLE001 - transports raise many types for one cause
             if type(exc).__name__ == "ApiException":   # kubernetes' own; status 0 is a TLS failure
                 raise ApiError("%s %s: %s" % (method, path, getattr(exc, "reason", exc)),
                                status=getattr(exc, "status", None) or None)

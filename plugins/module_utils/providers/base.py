@@ -176,7 +176,7 @@ class Provider(object, metaclass=abc.ABCMeta):
         """Return the kubeconfig for the zone as a dict (contains secrets).
 
         Must be the same dict for an unchanged zone: the reconciler rewrites
-        kubeconfig_dest, and reports changed, only when the YAML differs (so a
+        kubeconfig_dest, and reports changed, only when the text differs (so a
         short-lived token belongs in an exec credential entry, not inline)."""
 
     # node pools -------------------------------------------------------
