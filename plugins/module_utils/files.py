@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: aizone.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Files with secrets (kubeconfigs): written atomically, mode 0600."""
+"""Files with secrets (kubeconfigs): read, rendered, and written atomically with mode 0600."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -10,6 +10,8 @@ __metaclass__ = type
 import json
 import os
 import tempfile
+
+from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
 
 
 def write_private_file(dest, text, check_mode=False):
@@ -38,6 +40,37 @@ def write_private_file(dest, text, check_mode=False):
             os.unlink(tmp)
         raise
     return True
+
+
+def parse_kubeconfig(text, where):
+    """A kubeconfig's text as a dict: JSON without PyYAML, anything else as YAML.
+
+    Raises AizoneError naming `where` when the text is not a YAML mapping."""
+    if text.lstrip().startswith("{"):
+        try:
+            config = json.loads(text)
+        except ValueError:
+            config = None
+        if isinstance(config, dict):
+            return config
+    import yaml
+    try:
+        config = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise AizoneError("cannot read kubeconfig %s: %s" % (where, exc))
+    if not isinstance(config, dict):
+        raise AizoneError("cannot read kubeconfig %s: not a mapping" % where)
+    return config
+
+
+def read_kubeconfig(path):
+    """The kubeconfig file at path as a dict (AizoneError when missing or not a mapping)."""
+    try:
+        with open(os.path.abspath(os.path.expanduser(path))) as handle:
+            text = handle.read()
+    except (IOError, OSError) as exc:
+        raise AizoneError("cannot read kubeconfig %s: %s" % (path, exc))
+    return parse_kubeconfig(text, path)
 
 
 def kubeconfig_text(kubeconfig):

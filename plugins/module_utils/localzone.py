@@ -21,7 +21,8 @@ import ssl
 import subprocess
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
-from ansible_collections.aizone.platform.plugins.module_utils.files import kubeconfig_text, write_private_file
+from ansible_collections.aizone.platform.plugins.module_utils.files import (
+    kubeconfig_text, parse_kubeconfig, write_private_file)
 
 BIN_ENV = "AIZONE_CONTROLPLANE_BIN"
 WORKDIR_ENV = "AIZONE_LOCALZONE_WORKDIR"
@@ -169,7 +170,10 @@ class LocalControlPlane(object):
             raise AizoneError("local zone %s does not exist" % self.name)
         return self._kwokctl("get", "kubeconfig", timeout=60).stdout
 
+    def kubeconfig(self):
+        """The self-contained kubeconfig as a dict: a secret."""
+        return parse_kubeconfig(self.kubeconfig_text(), "of local zone %s" % self.name)
+
     def write_kubeconfig(self, dest):
         """Write the kubeconfig to dest with mode 0600; True when the file changed."""
-        import yaml
-        return write_private_file(dest, kubeconfig_text(yaml.safe_load(self.kubeconfig_text())))
+        return write_private_file(dest, kubeconfig_text(self.kubeconfig()))

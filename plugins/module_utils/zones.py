@@ -20,7 +20,8 @@ import os
 
 from ansible_collections.aizone.platform.plugins.module_utils import catalog
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
-from ansible_collections.aizone.platform.plugins.module_utils.files import kubeconfig_text, write_private_file
+from ansible_collections.aizone.platform.plugins.module_utils.files import (
+    kubeconfig_text, read_kubeconfig, write_private_file)
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_for
 from ansible_collections.aizone.platform.plugins.module_utils.zone_spec import (
     NODE_POOL_DEFAULTS, NODE_POOL_SPEC_FIELDS, ZONE_DEFAULTS, ZONE_SPEC_FIELDS,
@@ -192,13 +193,10 @@ def zone_info(provider, name):
 
 def _read_kubeconfig(dest):
     """The kubeconfig already at dest as a dict, or None (missing or unreadable)."""
-    import yaml
     try:
-        with open(os.path.abspath(os.path.expanduser(dest))) as handle:
-            data = yaml.safe_load(handle)
-    except (IOError, OSError, yaml.YAMLError):
+        return read_kubeconfig(dest)
+    except AizoneError:
         return None
-    return data if isinstance(data, dict) else None
 
 
 # node pools ------------------------------------------------------------------

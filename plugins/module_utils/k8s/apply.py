@@ -454,14 +454,15 @@ def apply_objects(api_client, desired_objects, check_mode=False, prune=None, abs
     for info in prune_kinds:
         wanted.setdefault((info.api_version, info.kind), (info, set()))
     all_ns = set((info.api_version, info.kind) for info in prune_kinds)
-    narrow = {}
-    absent_kinds = set((info.api_version, info.kind) for _ref, info, _obj in gone)
-    for key in wanted:
-        if key not in absent_kinds:   # refs to delete carry no labels to select by
-            narrow[key] = narrow_selector(
-                [(obj["metadata"].get("labels") or {}) for _ref, info, obj in desired
-                 if (info.api_version, info.kind) == key],
-                [labels for infos, labels in prune_specs if any((i.api_version, i.kind) == key for i in infos)])
+    labels_by_kind = dict((key, ([], [])) for key in wanted)
+    for _ref, info, obj in desired:
+        labels_by_kind[(info.api_version, info.kind)][0].append(obj["metadata"].get("labels") or {})
+    for infos, labels in prune_specs:
+        for key in set((i.api_version, i.kind) for i in infos):
+            labels_by_kind[key][1].append(labels)
+    for _ref, info, _obj in gone:   # refs to delete carry no labels to select by
+        labels_by_kind.pop((info.api_version, info.kind), None)
+    narrow = dict((key, narrow_selector(*sets)) for key, sets in labels_by_kind.items())
     index = engine.read(wanted, all_ns, narrow)
 
     # plan

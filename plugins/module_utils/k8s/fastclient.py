@@ -35,6 +35,7 @@ import threading
 from urllib.parse import urlsplit
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
+from ansible_collections.aizone.platform.plugins.module_utils.files import read_kubeconfig
 
 SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 
@@ -181,32 +182,9 @@ def _ssl_context(cluster, user, base):
     return ctx
 
 
-def _parse_kubeconfig(path, text):
-    if text.lstrip().startswith("{"):
-        try:
-            config = json.loads(text)
-        except ValueError:
-            config = None
-        if isinstance(config, dict):
-            return config
-    import yaml
-    try:
-        config = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise AizoneError("cannot read kubeconfig %s: %s" % (path, exc))
-    if not isinstance(config, dict):
-        raise AizoneError("cannot read kubeconfig %s: not a mapping" % path)
-    return config
-
-
 def load(path, context=None, pool_size=16):
     """FastClient for a kubeconfig file, or None when it needs the kubernetes package."""
-    try:
-        with open(path) as handle:
-            text = handle.read()
-    except (IOError, OSError) as exc:
-        raise AizoneError("cannot read kubeconfig %s: %s" % (path, exc))
-    config = _parse_kubeconfig(path, text)
+    config = read_kubeconfig(path)
     name = context or config.get("current-context")
     ctx = dict((c.get("name"), c.get("context") or {}) for c in config.get("contexts") or []).get(name)
     if ctx is None:

@@ -259,8 +259,7 @@ class LocalProvider(Provider):
         return status == "RUNNING", zone, status
 
     def zone_kubeconfig(self, zone):
-        import yaml
-        return yaml.safe_load(self._plane(zone["name"]).kubeconfig_text())
+        return self._plane(zone["name"]).kubeconfig()
 
     # node pools --------------------------------------------------------
     def _list(self, zone_name):
