@@ -144,7 +144,7 @@ def object_ref(obj):
 def _strip_none(value):
     """A copy of value without None entries (dicts and lists copied, scalars shared)."""
     if isinstance(value, dict):
-        return dict((k, _strip_none(v)) for k, v in value.items() if v is not None)
+        return {k: _strip_none(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
         return [_strip_none(v) for v in value if v is not None]
     return value

@@ -83,21 +83,38 @@ def _children(fields):
     return [k for k in fields if k != "."]
 
 
+def _child_count(fields):
+    return len(fields) - ("." in fields)
+
+
+def _owned_fields_for(desired, fields):
+    """The fieldsV1 subtree of each key of desired, or None unless our manager owns exactly those keys."""
+    if _child_count(fields) != len(desired):
+        return None
+    subtrees = []
+    for key in desired:
+        sub = fields.get("f:" + key)
+        if sub is None:
+            return None
+        subtrees.append(sub)
+    return subtrees
+
+
 def _map_ok(desired, live, fields):
     if not isinstance(live, dict):
         return False
-    owned = set(k[2:] for k in _children(fields) if k.startswith("f:"))
-    if len(owned) != len(_children(fields)) or owned != set(desired):
+    subtrees = _owned_fields_for(desired, fields)
+    if subtrees is None:
         return False
-    for key, value in desired.items():
-        if not _value_ok(value, live.get(key), fields["f:" + key], key in QUANTITY_MAPS):
+    for (key, value), sub in zip(desired.items(), subtrees):
+        if not _value_ok(value, live.get(key), sub, key in QUANTITY_MAPS):
             return False
     return True
 
 
 def _value_ok(desired, live, fields, quantity_ctx):
     if isinstance(desired, dict):
-        if not _children(fields):
+        if not _child_count(fields):
             if not desired:
                 return live in (None, {})
             return _contained(desired, live, quantity_ctx)
@@ -106,16 +123,13 @@ def _value_ok(desired, live, fields, quantity_ctx):
         return _map_ok(desired, live, fields)
     if isinstance(desired, list):
         return _list_ok(desired, live, fields)
-    if _children(fields):
+    if _child_count(fields):
         return False
     return _scalar_eq(desired, live, quantity_ctx)
 
 
 def _quantity_map_ok(desired, live, fields):
-    if not isinstance(live, dict):
-        return False
-    owned = set(k[2:] for k in _children(fields) if k.startswith("f:"))
-    if owned != set(desired) or len(owned) != len(_children(fields)):
+    if not isinstance(live, dict) or _owned_fields_for(desired, fields) is None:
         return False
     return all(_scalar_eq(v, live.get(k), True) for k, v in desired.items())
 
