@@ -19,7 +19,8 @@ ansible-playbook wall time (interpreter and Ansible start-up included, the
 same fixed cost for every tool), and the API requests by verb: the delta
 of kube-apiserver's apiserver_request_total around the run. Requests from
 controllers reacting to new namespaces and quotas (service accounts,
-kube-root-ca.crt config maps, status subresources, leases, events) are left
+kube-root-ca.crt config maps, status subresources, leases, events) and the
+API server's own start-up writes (the default ServiceCIDR) are left
 out: they are the same whichever tool wrote the tenants, and no tool makes them.
 
 The control plane: --kubeconfig, or (default) a dedicated local zone
@@ -61,7 +62,8 @@ from ansible_collections.aizone.platform.plugins.module_utils.tenants import (  
 VERBS = ("LIST", "GET", "POST", "PUT", "PATCH", "APPLY", "DELETE")
 WRITES = ("POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION")
 CONTROLLER_RESOURCES = frozenset(["serviceaccounts", "configmaps", "secrets", "events", "leases", "endpoints",
-                                  "endpointslices", "nodes", "pods", "tokenreviews", "subjectaccessreviews"])
+                                  "endpointslices", "nodes", "pods", "tokenreviews", "subjectaccessreviews",
+                                  "servicecidrs"])
 _METRIC = re.compile(r'^apiserver_request_total\{([^}]*)\} ([0-9.e+]+)$')
 _LABEL = re.compile(r'(\w+)="([^"]*)"')
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
