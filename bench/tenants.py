@@ -175,7 +175,7 @@ def measure(metrics, tool, kubeconfig, specs, objects, noop_runs):
     rows = []
     for run, repeat in (("first apply", 1), ("no-op", noop_runs)):
         samples = []
-        for _ in range(repeat):
+        for _run in range(repeat):
             before = metrics.snapshot()
             wall, task_time, changed = run_playbook(tool_tasks(tool, kubeconfig), {"tenants": specs, "objects": objects})
             time.sleep(0.2)
