@@ -8,8 +8,9 @@ median of --runs playbook runs), three tasks that need no cluster:
   stand-in, 0 tenants     the tenant module's code and argument spec, an empty list
   stand-in, N tenants     the tenant module given N tenants (bench/tenants.py's specs):
                           Ansible templates and validates the same arguments, the
-                          module plans the same objects and returns the same result
-                          (every object "unchanged") without a single API request
+                          module imports the engine, plans the same objects and
+                          returns the same result (every object "unchanged")
+                          without a single API request
 
 The stand-in is plugins/modules/tenant.py with its one call into the engine
 replaced, written to a temporary library. The difference between the last
@@ -38,12 +39,12 @@ STAND_IN = '''    run_module(module, stand_in)
 
 def stand_in(module):
     """plan() and the module's result shape, every object unchanged; no API request."""
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import object_ref, result_entry
     from ansible_collections.aizone.platform.plugins.module_utils.tenants import plan, summarize
     p = module.params
     desired = plan(p["tenants"], p["state"], p["prune"], p["prune_selector"], p["priority_classes"],
                    p["platform_namespaces"])[0]
-    objects = [dict(apiVersion=o["apiVersion"], kind=o["kind"], namespace=o["metadata"].get("namespace"),
-                    name=o["metadata"]["name"], action="unchanged") for o in desired]
+    objects = [result_entry(object_ref(o), "unchanged") for o in desired]
     return dict(changed=False, objects=objects, tenants=summarize(objects))
 '''
 

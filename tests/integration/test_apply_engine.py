@@ -358,7 +358,7 @@ def test_key_removed_inside_an_atomic_list_is_applied(controlplane):
 
 
 class _RecordingClient(object):
-    """Wraps a real client and keeps each response body size by request URL."""
+    """Wraps a real client and records, for each GET, its label selector and how many items came back."""
 
     def __init__(self, inner):
         self.inner = inner

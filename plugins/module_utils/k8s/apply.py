@@ -168,7 +168,8 @@ def _header(ref):
     return "%s %s" % (kind, "%s/%s" % (namespace, name) if namespace else name)
 
 
-def _entry(ref, action):
+def result_entry(ref, action):
+    """One item of ApplyResult.objects: the object's apiVersion, kind, namespace, name and action."""
     return dict(apiVersion=ref[0], kind=ref[1], namespace=ref[2], name=ref[3], action=action)
 
 
@@ -276,8 +277,9 @@ class _Engine(object):
         jobs = []
         for key, (info, namespaces) in wanted.items():
             selector = "%s=%s" % (LABEL_MANAGED_BY, MANAGED_BY)
-            if (narrow or {}).get(key):
-                selector += "," + narrow[key]
+            term = (narrow or {}).get(key)
+            if term:
+                selector += "," + term
             if not info.namespaced or key in all_namespace_kinds or len(namespaces) != 1:
                 jobs.append((info, None, namespaces, selector))
             else:
@@ -322,7 +324,7 @@ class _Engine(object):
             return results
 
     def record(self, ref, action, before, after):
-        self.result.objects.append(_entry(ref, action))
+        self.result.objects.append(result_entry(ref, action))
         if after:
             self.result.live[ref] = after
         if action != "unchanged":
