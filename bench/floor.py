@@ -40,7 +40,7 @@ STAND_IN = '''    run_module(module, stand_in)
 def stand_in(module):
     """plan() and the module's result shape, every object unchanged; no API request."""
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import object_ref, result_entry
-    from ansible_collections.aizone.platform.plugins.module_utils.tenants import plan, summarize
+    from ansible_collections.aizone.platform.plugins.module_utils.tenants.spec import plan, summarize
     p = module.params
     desired = plan(p["tenants"], p["state"], p["prune"], p["prune_selector"], p["priority_classes"],
                    p["platform_namespaces"])[0]

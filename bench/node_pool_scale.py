@@ -23,7 +23,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
 
-from ansible_collections.aizone.platform.plugins.module_utils import zone_spec, zones  # noqa: E402
+from ansible_collections.aizone.platform.plugins.module_utils.zones import reconcile as zones, spec as zone_spec  # noqa: E402
 from ansible_collections.aizone.platform.plugins.module_utils.providers import (  # noqa: E402
     PROVIDER_ARGS, get_provider)
 

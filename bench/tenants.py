@@ -56,7 +56,7 @@ sys.path.insert(0, COLLECTIONS)
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import delete_objects  # noqa: E402
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_client  # noqa: E402
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest  # noqa: E402
-from ansible_collections.aizone.platform.plugins.module_utils.tenants import (  # noqa: E402
+from ansible_collections.aizone.platform.plugins.module_utils.tenants.spec import (  # noqa: E402
     tenant_objects, validate_tenant)
 
 VERBS = ("LIST", "GET", "POST", "PUT", "PATCH", "APPLY", "DELETE")
@@ -239,7 +239,7 @@ def main():
     zone = None
     kubeconfig = args.kubeconfig
     if not kubeconfig:
-        from ansible_collections.aizone.platform.plugins.module_utils.localzone import LocalControlPlane
+        from ansible_collections.aizone.platform.plugins.module_utils.providers.localzone import LocalControlPlane
         zone = LocalControlPlane("aizone-bench")
         sys.stderr.write("starting local zone aizone-bench...\n")
         zone.start(timeout=300)

@@ -20,7 +20,7 @@ def main():
         os.symlink(ROOT, LINK)
     sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
     from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
-    from ansible_collections.aizone.platform.plugins.module_utils.localzone import LocalControlPlane
+    from ansible_collections.aizone.platform.plugins.module_utils.providers.localzone import LocalControlPlane
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=["up", "down", "delete"])

@@ -39,7 +39,7 @@ _ensure_collection_link()
 if COLLECTIONS not in sys.path:
     sys.path.insert(0, COLLECTIONS)
 
-from ansible_collections.aizone.platform.plugins.module_utils.localzone import (  # noqa: E402
+from ansible_collections.aizone.platform.plugins.module_utils.providers.localzone import (  # noqa: E402
     BIN_ENV, LocalControlPlane)
 
 TEST_ZONE = os.environ.get("AIZONE_TEST_ZONE", "aizone-test")

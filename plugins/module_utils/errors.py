@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: aizone.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Errors shared by every module_utils piece.
+"""Errors shared by every module_utils piece, and the one place they become fail_json.
 
-Modules catch AizoneError once (see module.run_module) and turn it into
-fail_json; nothing else in module_utils talks to AnsibleModule directly.
+Modules call run_module(module, fn) once: an AizoneError raised anywhere below
+becomes fail_json with its details; nothing else in module_utils talks to
+AnsibleModule's exit or fail methods.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -41,3 +42,17 @@ class ApiError(AizoneError):
         super(ApiError, self).__init__(msg, status=status, code=code, **details)
         self.status = status
         self.code = code
+
+
+def run_module(module, fn):
+    """Run fn(module) -> result dict, exit_json on success, fail_json on AizoneError.
+
+    Details attached to the error (field, status, code, last_state...) are
+    returned beside msg so playbooks and tests can assert on them.
+    """
+    try:
+        result = fn(module)
+    except AizoneError as exc:
+        details = dict((k, v) for k, v in exc.details.items() if v is not None)
+        module.fail_json(msg=exc.msg, **details)
+    module.exit_json(**result)

@@ -267,8 +267,8 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.aizone.platform.plugins.module_utils.common import run_module
-from ansible_collections.aizone.platform.plugins.module_utils.gpu_sharing import converge
+from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
+from ansible_collections.aizone.platform.plugins.module_utils.gpu.sharing import converge
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
 
 GPU_MODELS = ["A100-SXM4-40GB", "A100-80GB", "A100-80GB-PCIe", "H100-80GB", "H100-NVL-94GB", "H200-141GB",

@@ -102,8 +102,8 @@ cluster_policy:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.aizone.platform.plugins.module_utils.common import run_module
-from ansible_collections.aizone.platform.plugins.module_utils.gpu_sharing import info
+from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
+from ansible_collections.aizone.platform.plugins.module_utils.gpu.sharing import info
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
 
 

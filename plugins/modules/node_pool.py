@@ -232,12 +232,12 @@ zone:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.aizone.platform.plugins.module_utils import catalog
-from ansible_collections.aizone.platform.plugins.module_utils.common import run_module
+from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
+from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS, get_provider
-from ansible_collections.aizone.platform.plugins.module_utils.zone_spec import (
+from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import (
     CAPACITY_TYPES, POOL_TYPES, TAINT_EFFECTS, check_name, node_pool_desired)
-from ansible_collections.aizone.platform.plugins.module_utils.zones import reconcile_node_pool
+from ansible_collections.aizone.platform.plugins.module_utils.zones.reconcile import reconcile_node_pool
 
 
 def argument_spec():

@@ -72,10 +72,10 @@ node_pools:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.aizone.platform.plugins.module_utils.common import run_module
+from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS, get_provider
-from ansible_collections.aizone.platform.plugins.module_utils.zone_spec import check_name
-from ansible_collections.aizone.platform.plugins.module_utils.zones import node_pool_info
+from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import check_name
+from ansible_collections.aizone.platform.plugins.module_utils.zones.reconcile import node_pool_info
 
 
 def run(module):

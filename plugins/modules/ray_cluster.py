@@ -222,9 +222,9 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.aizone.platform.plugins.module_utils.common import run_module
+from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
-from ansible_collections.aizone.platform.plugins.module_utils.ray_dask import converge
+from ansible_collections.aizone.platform.plugins.module_utils.compute.spec import converge
 
 
 def main():

@@ -274,9 +274,9 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.aizone.platform.plugins.module_utils.common import run_module
+from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
-from ansible_collections.aizone.platform.plugins.module_utils.tenants import converge
+from ansible_collections.aizone.platform.plugins.module_utils.tenants.spec import converge
 
 TENANT_OPTIONS = dict(
     name=dict(type="str", required=True),

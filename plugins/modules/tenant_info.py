@@ -93,9 +93,9 @@ tenants:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.aizone.platform.plugins.module_utils.common import run_module
+from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
-from ansible_collections.aizone.platform.plugins.module_utils.tenants import describe
+from ansible_collections.aizone.platform.plugins.module_utils.tenants.spec import describe
 
 
 def main():

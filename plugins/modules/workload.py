@@ -348,9 +348,9 @@ scheduler_reasons:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.aizone.platform.plugins.module_utils.common import run_module
+from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
-from ansible_collections.aizone.platform.plugins.module_utils.workload_ops import converge
+from ansible_collections.aizone.platform.plugins.module_utils.workloads.converge import converge
 
 WORKLOAD_OPTIONS = dict(
     name=dict(type="str", required=True),

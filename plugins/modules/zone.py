@@ -202,10 +202,10 @@ kubeconfig_changed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.aizone.platform.plugins.module_utils.common import run_module
+from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS, get_provider
-from ansible_collections.aizone.platform.plugins.module_utils.zone_spec import LOG_TYPES, ZONE_TYPES, zone_desired
-from ansible_collections.aizone.platform.plugins.module_utils.zones import reconcile_zone
+from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import LOG_TYPES, ZONE_TYPES, zone_desired
+from ansible_collections.aizone.platform.plugins.module_utils.zones.reconcile import reconcile_zone
 
 
 def argument_spec():

@@ -15,12 +15,13 @@ import pytest
 
 from doubles.aks_server import AksServer
 
-from ansible_collections.aizone.platform.plugins.module_utils import catalog, zones
+from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
+from ansible_collections.aizone.platform.plugins.module_utils.zones import reconcile as zones
 from ansible_collections.aizone.platform.plugins.module_utils.errors import (
     ApiError, ValidationError, WaitTimeout)
 from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.providers.aks import AksProvider
-from ansible_collections.aizone.platform.plugins.module_utils.zone_spec import (
+from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import (
     node_pool_desired, zone_desired)
 
 TOKEN = "aks-test-token-must-not-leak"

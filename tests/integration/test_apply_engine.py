@@ -207,7 +207,7 @@ def test_missing_kubeconfig_fails_naming_the_option(tmp_path, build):
 
 def test_fast_client_reads_inline_credentials_and_defers_exec_plugins(tmp_path):
     import base64
-    from ansible_collections.aizone.platform.plugins.module_utils.k8s import fastclient
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s import transport as fastclient
     config = tmp_path / "kubeconfig"
     config.write_text(
         "apiVersion: v1\nkind: Config\ncurrent-context: a\n"

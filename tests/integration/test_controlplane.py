@@ -90,7 +90,7 @@ def test_written_kubeconfig_is_private_and_self_contained(controlplane, tmp_path
 
 
 def test_lifecycle_create_stop_start_delete(controlplane, tmp_path):
-    from ansible_collections.aizone.platform.plugins.module_utils.localzone import LocalControlPlane
+    from ansible_collections.aizone.platform.plugins.module_utils.providers.localzone import LocalControlPlane
     cp = LocalControlPlane("aizone-lifecycle", bin_dir=controlplane.bin_dir, workdir=str(tmp_path / "kwok"))
     try:
         assert not cp.exists()

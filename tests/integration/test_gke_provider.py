@@ -15,12 +15,12 @@ import pytest
 
 from doubles.gke_server import GkeServer
 
-from ansible_collections.aizone.platform.plugins.module_utils import zones
+from ansible_collections.aizone.platform.plugins.module_utils.zones import reconcile as zones
 from ansible_collections.aizone.platform.plugins.module_utils.errors import (
     ApiError, ValidationError, WaitTimeout)
 from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.providers.gke import GkeProvider
-from ansible_collections.aizone.platform.plugins.module_utils.zone_spec import (
+from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import (
     node_pool_desired, zone_desired)
 
 TOKEN = "gke-test-token-must-not-leak"

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from ansible_collections.aizone.platform.plugins.module_utils.localzone import LocalControlPlane
-from ansible_collections.aizone.platform.plugins.module_utils.quantity import quantities_equal
+from ansible_collections.aizone.platform.plugins.module_utils.providers.localzone import LocalControlPlane
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.quantity import quantities_equal
 
 pytestmark = pytest.mark.controlplane
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ansible_collections.aizone.platform.plugins.module_utils import catalog
-from ansible_collections.aizone.platform.plugins.module_utils.catalog_data import CATALOG
+from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
+from ansible_collections.aizone.platform.plugins.module_utils.catalog.instance_data import CATALOG
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 
 CANONICAL = ["A100-SXM4-40GB", "A100-80GB", "A100-80GB-PCIe", "H100-80GB", "H100-NVL-94GB",

@@ -167,7 +167,7 @@ def test_normalize_node_pool_matches_what_eks_reads_back(given, normalized):
 
 
 def test_reuse_kubeconfig_only_for_a_still_valid_token():
-    from ansible_collections.aizone.platform.plugins.module_utils import eks_token
+    from ansible_collections.aizone.platform.plugins.module_utils.providers import eks_token
     creds = {"aws_access_key_id": "AKID", "aws_secret_access_key": "s"}
     old = eks_token.kubeconfig("z", "https://e", "Q0E=", eks_token.get_token("z", "eu-west-1", creds), "eu-west-1")
     fresh = eks_token.kubeconfig("z", "https://e", "Q0E=", eks_token.get_token("z", "eu-west-1", creds),

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 
-from ansible_collections.aizone.platform.plugins.module_utils import eks_token
+from ansible_collections.aizone.platform.plugins.module_utils.providers import eks_token
 
 CREDS = {"aws_access_key_id": "AKIDEXAMPLE", "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}
 

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ApiError
-from ansible_collections.aizone.platform.plugins.module_utils.k8s import fastclient
+from ansible_collections.aizone.platform.plugins.module_utils.k8s import transport as fastclient
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest, TransportError
 
 
@@ -110,7 +110,7 @@ def test_a_json_kubeconfig_is_read_without_pyyaml(tmp_path):
               "users": [{"name": "u", "user": {"token": "s3cret"}}]}
     path = tmp_path / "kubeconfig"
     path.write_text(json.dumps(config))
-    code = ("import sys; from ansible_collections.aizone.platform.plugins.module_utils.k8s import fastclient; "
+    code = ("import sys; from ansible_collections.aizone.platform.plugins.module_utils.k8s import transport as fastclient; "
             "c = fastclient.load(sys.argv[1]); print(c.configuration.host, 'yaml' in sys.modules, "
             "'urllib3' in sys.modules)")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))

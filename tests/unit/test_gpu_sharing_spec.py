@@ -3,11 +3,11 @@
 import pytest
 import yaml
 
-from ansible_collections.aizone.platform.plugins.module_utils import gpu_operator_local as emu
-from ansible_collections.aizone.platform.plugins.module_utils import gpu_sharing_render as render
-from ansible_collections.aizone.platform.plugins.module_utils import mig_data
+from ansible_collections.aizone.platform.plugins.module_utils.gpu import local_operator as emu
+from ansible_collections.aizone.platform.plugins.module_utils.gpu import render as render
+from ansible_collections.aizone.platform.plugins.module_utils.catalog import mig as mig_data
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
-from ansible_collections.aizone.platform.plugins.module_utils.gpu_sharing_spec import (
+from ansible_collections.aizone.platform.plugins.module_utils.gpu.spec import (
     normalize_pools, place, resolve_for_model)
 
 A100_PROFILES = ("1g.10gb (max 7), 1g.10gb+me (max 1), 1g.20gb (max 4), 2g.20gb (max 3), "
@@ -262,7 +262,7 @@ def pool_nodes(*models):
 
 
 def test_pool_model_from_nodes_and_its_errors():
-    from ansible_collections.aizone.platform.plugins.module_utils.gpu_sharing import pool_model
+    from ansible_collections.aizone.platform.plugins.module_utils.gpu.sharing import pool_model
     (pool,) = normalize_pools([{"name": "p", "mode": "none"}])
     assert pool_model(pool, pool_nodes("H100-80GB", "H100-80GB")) == "H100-80GB"
     cases = [
@@ -282,7 +282,7 @@ def test_pool_model_from_nodes_and_its_errors():
 
 
 def test_info_reads_back_what_converge_writes():
-    from ansible_collections.aizone.platform.plugins.module_utils.gpu_sharing import _pool_config
+    from ansible_collections.aizone.platform.plugins.module_utils.gpu.sharing import _pool_config
     ts = resolved({"name": "a", "mode": "time_slicing", "time_slicing": {"replicas": 5, "rename": True}})
     mig = resolved(mig_pool("all-balanced", name="b"))
     dp, mp = render.merge_configmaps({}, None, [ts, mig])
@@ -296,7 +296,7 @@ def test_info_reads_back_what_converge_writes():
 
 def test_converge_rejects_a_layout_before_connecting(tmp_path):
     """With gpu_model given, a bad layout fails before the kubeconfig is even read."""
-    from ansible_collections.aizone.platform.plugins.module_utils.gpu_sharing import converge
+    from ansible_collections.aizone.platform.plugins.module_utils.gpu.sharing import converge
     params = {"kubeconfig": str(tmp_path / "missing"), "node_pools": [
         {"name": "ok", "mode": "time_slicing", "time_slicing": {"replicas": 2}, "gpu_model": "T4"},
         dict(mig_pool({"1g.10gb": 7}, name="bad"), gpu_model="L4")]}
@@ -307,6 +307,6 @@ def test_converge_rejects_a_layout_before_connecting(tmp_path):
 
 
 def test_mig_tables_cover_exactly_the_catalog_gpu_models():
-    from ansible_collections.aizone.platform.plugins.module_utils.catalog_data import CATALOG
+    from ansible_collections.aizone.platform.plugins.module_utils.catalog.instance_data import CATALOG
     assert set(mig_data.MIG_MODELS) | set(mig_data.NO_MIG_MODELS) == set(CATALOG["gpu_models"])
     assert not set(mig_data.MIG_MODELS) & set(mig_data.NO_MIG_MODELS)

@@ -3,7 +3,7 @@ import os
 import pytest
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
-from ansible_collections.aizone.platform.plugins.module_utils.localzone import BIN_ENV, LocalControlPlane
+from ansible_collections.aizone.platform.plugins.module_utils.providers.localzone import BIN_ENV, LocalControlPlane
 
 
 def test_missing_binaries_dir_says_how_to_get_it(monkeypatch):

@@ -3,7 +3,7 @@ from fractions import Fraction
 import pytest
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
-from ansible_collections.aizone.platform.plugins.module_utils.quantity import (
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.quantity import (
     compare_quantities, is_quantity, parse_quantity, quantities_equal, validate_quantity)
 
 

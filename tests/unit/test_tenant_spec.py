@@ -1,7 +1,7 @@
 import pytest
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
-from ansible_collections.aizone.platform.plugins.module_utils.tenants import (
+from ansible_collections.aizone.platform.plugins.module_utils.tenants.spec import (
     DEFAULT_PRIORITY_CLASSES, plan, summarize, tenant_objects, validate_quota_key, validate_tenant,
     validate_priority_classes)
 

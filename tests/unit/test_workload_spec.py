@@ -2,11 +2,12 @@
 
 import pytest
 
-from ansible_collections.aizone.platform.plugins.module_utils import crds, ray_dask, rollout
+from ansible_collections.aizone.platform.plugins.module_utils.compute import crds, spec as ray_dask
+from ansible_collections.aizone.platform.plugins.module_utils.workloads import rollout
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
-from ansible_collections.aizone.platform.plugins.module_utils.placement import derive_placement, pool_selector
-from ansible_collections.aizone.platform.plugins.module_utils.workload_ops import converge
-from ansible_collections.aizone.platform.plugins.module_utils.workloads import (
+from ansible_collections.aizone.platform.plugins.module_utils.zones.placement import derive_placement, pool_selector
+from ansible_collections.aizone.platform.plugins.module_utils.workloads.converge import converge
+from ansible_collections.aizone.platform.plugins.module_utils.workloads.spec import (
     validate_workload, validate_workloads, workload_objects)
 
 GPU_NODE = {"metadata": {"name": "gpu-0", "labels": {"aizone.io/node-pool": "gpu"}},

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.aizone.platform.plugins.module_utils import zone_spec
+from ansible_collections.aizone.platform.plugins.module_utils.zones import spec as zone_spec
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 
 

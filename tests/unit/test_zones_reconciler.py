@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from ansible_collections.aizone.platform.plugins.module_utils import zone_spec, zones
+from ansible_collections.aizone.platform.plugins.module_utils.zones import reconcile as zones, spec as zone_spec
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError, WaitTimeout
 from ansible_collections.aizone.platform.plugins.module_utils.providers.base import Provider
 

@@ -99,7 +99,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError, ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.diff import clean_for_diff, is_converged
-from ansible_collections.aizone.platform.plugins.module_utils.k8s.discovery import CUSTOM_TIER, KindResolver
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import CUSTOM_TIER, KindResolver
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_for
 

@@ -83,7 +83,7 @@ def missing_kubeconfig(path):
 
 def build_client(params, qps=DEFAULT_QPS, burst=DEFAULT_BURST, pool_size=DEFAULT_POOL_SIZE):
     """A client for the apply engine (see the module docstring); same errors as build_api_client."""
-    from ansible_collections.aizone.platform.plugins.module_utils.k8s import fastclient
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s import transport as fastclient
 
     path = kubeconfig_path(params)
     client = None

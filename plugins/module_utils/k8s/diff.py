@@ -31,7 +31,7 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.aizone.platform.plugins.module_utils.quantity import quantities_equal
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.quantity import quantities_equal
 
 QUANTITY_MAPS = frozenset(["hard", "requests", "limits", "default", "defaultRequest", "max", "min",
                            "maxLimitRequestRatio", "capacity", "allocatable", "used"])

@@ -330,7 +330,7 @@ class EksProvider(Provider):
     @staticmethod
     def _gpu(instance_type):
         """The pool's GPU from the catalog; None for CPU types and types it does not know."""
-        from ansible_collections.aizone.platform.plugins.module_utils import catalog
+        from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
         try:
             return catalog.gpu_of(catalog.get("eks", instance_type))
         except ValidationError:
@@ -487,7 +487,7 @@ class EksProvider(Provider):
 
     def zone_kubeconfig(self, zone):
         """Kubeconfig whose user authenticates with an EKS token (see eks_token.py)."""
-        from ansible_collections.aizone.platform.plugins.module_utils import eks_token
+        from ansible_collections.aizone.platform.plugins.module_utils.providers import eks_token
         cluster = self._cluster(zone["name"])
         if cluster is None:
             raise ApiError("EKS cluster %s not found" % zone["name"], code="ResourceNotFoundException")
@@ -502,7 +502,7 @@ class EksProvider(Provider):
         """True when the kubeconfig already written can stay: it differs from `fresh`
         only by a token that is still valid for a while (tokens differ by signing time
         on every run, so comparing text alone would rewrite the file every run)."""
-        from ansible_collections.aizone.platform.plugins.module_utils import eks_token
+        from ansible_collections.aizone.platform.plugins.module_utils.providers import eks_token
         return eks_token.reusable(existing, fresh)
 
     # node pools -------------------------------------------------------

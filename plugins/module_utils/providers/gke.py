@@ -199,7 +199,7 @@ def gke_taints(taints):
 
 def check_partition(field, model, size):
     """A MIG partition size GKE can create for model (GKE offers no 4g or +me profiles)."""
-    from ansible_collections.aizone.platform.plugins.module_utils import mig_data
+    from ansible_collections.aizone.platform.plugins.module_utils.catalog import mig as mig_data
     if model not in mig_data.mig_capable_models():
         raise ValidationError(field, "GPU model %s has no MIG partitions; MIG-capable models: %s"
                               % (model, ", ".join(mig_data.mig_capable_models())))

@@ -36,7 +36,7 @@ import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.aizone.platform.plugins.module_utils import catalog
+from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError, ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.providers.base import Provider
 
@@ -168,7 +168,7 @@ class LocalProvider(Provider):
     # plumbing ----------------------------------------------------------
     def _plane(self, name):
         if name not in self._planes:
-            from ansible_collections.aizone.platform.plugins.module_utils.localzone import LocalControlPlane
+            from ansible_collections.aizone.platform.plugins.module_utils.providers.localzone import LocalControlPlane
             self._planes[name] = LocalControlPlane(name, bin_dir=self.params.get("binaries_dir"),
                                                    workdir=self.params.get("workdir"))
         return self._planes[name]

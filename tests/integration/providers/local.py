@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from ansible_collections.aizone.platform.plugins.module_utils.localzone import LocalControlPlane
+from ansible_collections.aizone.platform.plugins.module_utils.providers.localzone import LocalControlPlane
 
 NAME = "local"
 MARKS = [pytest.mark.controlplane]

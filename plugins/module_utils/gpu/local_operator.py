@@ -28,9 +28,9 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.aizone.platform.plugins.module_utils import mig_data
-from ansible_collections.aizone.platform.plugins.module_utils.catalog_data import CATALOG
-from ansible_collections.aizone.platform.plugins.module_utils.gpu_sharing_render import MANAGED_BY
+from ansible_collections.aizone.platform.plugins.module_utils.catalog import mig as mig_data
+from ansible_collections.aizone.platform.plugins.module_utils.catalog.instance_data import CATALOG
+from ansible_collections.aizone.platform.plugins.module_utils.gpu.render import MANAGED_BY
 
 EMULATION_CHOICES = ("auto", "always", "never")
 KWOK_ANNOTATION = "kwok.x-k8s.io/node"

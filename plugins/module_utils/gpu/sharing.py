@@ -24,10 +24,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.aizone.platform.plugins.module_utils import gpu_operator_local as emu
-from ansible_collections.aizone.platform.plugins.module_utils import gpu_sharing_render as render
+from ansible_collections.aizone.platform.plugins.module_utils.gpu import local_operator as emu
+from ansible_collections.aizone.platform.plugins.module_utils.gpu import render as render
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ApiError, ValidationError
-from ansible_collections.aizone.platform.plugins.module_utils.gpu_sharing_spec import (
+from ansible_collections.aizone.platform.plugins.module_utils.gpu.spec import (
     normalize_pools, resolve_for_model)
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_for
 

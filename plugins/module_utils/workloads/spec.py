@@ -26,9 +26,9 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.aizone.platform.plugins.module_utils import mig_data
+from ansible_collections.aizone.platform.plugins.module_utils.catalog import mig as mig_data
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
-from ansible_collections.aizone.platform.plugins.module_utils.quantity import compare_quantities, validate_quantity
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.quantity import compare_quantities, validate_quantity
 
 LABEL_WORKLOAD = "aizone.io/workload"
 LABEL_NAME = "app.kubernetes.io/name"

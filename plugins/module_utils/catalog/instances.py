@@ -14,7 +14,7 @@ __metaclass__ = type
 
 import difflib
 
-from ansible_collections.aizone.platform.plugins.module_utils.catalog_data import CATALOG
+from ansible_collections.aizone.platform.plugins.module_utils.catalog.instance_data import CATALOG
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 
 GPU_MODELS = tuple(CATALOG["gpu_models"])

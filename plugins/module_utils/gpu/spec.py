@@ -24,7 +24,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.aizone.platform.plugins.module_utils import mig_data
+from ansible_collections.aizone.platform.plugins.module_utils.catalog import mig as mig_data
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 
 MODES = ("none", "time_slicing", "mig")

@@ -16,9 +16,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
-from ansible_collections.aizone.platform.plugins.module_utils.placement import POOL_LABEL, placements
-from ansible_collections.aizone.platform.plugins.module_utils.rollout import rollout_status
-from ansible_collections.aizone.platform.plugins.module_utils.workloads import (
+from ansible_collections.aizone.platform.plugins.module_utils.zones.placement import POOL_LABEL, placements
+from ansible_collections.aizone.platform.plugins.module_utils.workloads.rollout import rollout_status
+from ansible_collections.aizone.platform.plugins.module_utils.workloads.spec import (
     KINDS, LABEL_WORKLOAD, absent_refs, pools_wanted, validate_workloads, workload_objects)
 
 LIST_PATHS = {"Deployment": "/apis/apps/v1/deployments", "StatefulSet": "/apis/apps/v1/statefulsets",
@@ -56,7 +56,7 @@ def converge(params, check_mode=False, want_diff=False):
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import apply_objects
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_client
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest
-    from ansible_collections.aizone.platform.plugins.module_utils.rollout import wait_rollouts
+    from ansible_collections.aizone.platform.plugins.module_utils.workloads.rollout import wait_rollouts
 
     state = params.get("state") or "present"
     if state not in ("present", "absent"):

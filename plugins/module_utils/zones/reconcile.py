@@ -18,12 +18,12 @@ import copy
 import json
 import os
 
-from ansible_collections.aizone.platform.plugins.module_utils import catalog
+from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.files import (
     kubeconfig_text, read_kubeconfig, write_private_file)
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_for
-from ansible_collections.aizone.platform.plugins.module_utils.zone_spec import (
+from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import (
     NODE_POOL_DEFAULTS, NODE_POOL_SPEC_FIELDS, ZONE_DEFAULTS, ZONE_SPEC_FIELDS,
     check_autoscaling, complete_autoscaling, sort_taints, version_tuple)
 

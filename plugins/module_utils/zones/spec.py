@@ -17,7 +17,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.aizone.platform.plugins.module_utils import catalog
+from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 
 ZONE_TYPES = ("shared", "dedicated")

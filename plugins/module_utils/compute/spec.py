@@ -30,7 +30,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
-from ansible_collections.aizone.platform.plugins.module_utils.workloads import (
+from ansible_collections.aizone.platform.plugins.module_utils.workloads.spec import (
     DNS_1035, DNS_1035_TEXT, check_int, check_name, validate_resources, validate_workload, workload_object)
 
 RAY_API = "ray.io/v1"
@@ -325,7 +325,7 @@ KINDS = {
 
 
 def _crd_for(kind):
-    from ansible_collections.aizone.platform.plugins.module_utils import crds
+    from ansible_collections.aizone.platform.plugins.module_utils.compute import crds
     return crds.raycluster_crd() if kind == "ray" else crds.daskcluster_crd()
 
 
@@ -342,13 +342,13 @@ def _namespace_exists(rest, name):
 
 def converge(kind, params, check_mode=False, want_diff=False):
     """What ray_cluster (kind "ray") and dask_cluster (kind "dask") do; returns the result dict."""
-    from ansible_collections.aizone.platform.plugins.module_utils.crds import ensure_crd
+    from ansible_collections.aizone.platform.plugins.module_utils.compute.crds import ensure_crd
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import apply_objects
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_client
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest
-    from ansible_collections.aizone.platform.plugins.module_utils.placement import placements as read_placements
-    from ansible_collections.aizone.platform.plugins.module_utils.rollout import wait_rollouts
-    from ansible_collections.aizone.platform.plugins.module_utils.workload_ops import request_counts
+    from ansible_collections.aizone.platform.plugins.module_utils.zones.placement import placements as read_placements
+    from ansible_collections.aizone.platform.plugins.module_utils.workloads.rollout import wait_rollouts
+    from ansible_collections.aizone.platform.plugins.module_utils.workloads.converge import request_counts
 
     info = KINDS[kind]
     spec = info["validate"](params)
@@ -360,7 +360,7 @@ def converge(kind, params, check_mode=False, want_diff=False):
     crd_name = crd["metadata"]["name"]
     if spec["state"] == "absent":
         rest = Rest(api_client)
-        from ansible_collections.aizone.platform.plugins.module_utils.crds import CRD_PATH
+        from ansible_collections.aizone.platform.plugins.module_utils.compute.crds import CRD_PATH
         from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError
         try:
             rest.get(CRD_PATH % crd_name)

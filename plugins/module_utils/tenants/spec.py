@@ -26,7 +26,7 @@ import re
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import LABEL_MANAGED_BY, MANAGED_BY
-from ansible_collections.aizone.platform.plugins.module_utils.quantity import (
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.quantity import (
     compare_quantities, validate_quantity)
 
 LABEL_TENANT = "aizone.io/tenant"
@@ -426,7 +426,7 @@ def _tenant_view(ns, quotas, limit_ranges, bindings, policies):
 def describe(params):
     """What tenant_info does: one LIST per tenant kind, read only."""
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_client
-    from ansible_collections.aizone.platform.plugins.module_utils.k8s.discovery import KindInfo, STATIC_KINDS
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import KindInfo, STATIC_KINDS
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest
 
     names = params.get("names") or []
