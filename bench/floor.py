@@ -33,14 +33,14 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tenants import ROOT, run_playbook, tenant_specs  # noqa: E402  (also links the collection)
 
-ENGINE_CALL = "    run_module(module, lambda m: converge(m.params, check_mode=m.check_mode, want_diff=m._diff))\n"
-STAND_IN = '''    run_module(module, stand_in)
+ENGINE_CALL = "    run_module(argument_spec, lambda m: converge(m.params, check_mode=m.check_mode, want_diff=m._diff))\n"
+STAND_IN = '''    run_module(argument_spec, stand_in)
 
 
 def stand_in(module):
     """plan() and the module's result shape, every object unchanged; no API request."""
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import object_ref, result_entry
-    from ansible_collections.aizone.platform.plugins.module_utils.tenants.spec import plan, summarize
+    from ansible_collections.aizone.platform.plugins.module_utils.tenants.objects import plan, summarize
     p = module.params
     desired = plan(p["tenants"], p["state"], p["prune"], p["prune_selector"], p["priority_classes"],
                    p["platform_namespaces"])[0]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Grow one local GPU node pool to 500 nodes; print the time and the API requests it took.
 
-Runs the same code path as the node_pool module (zone_spec -> zones.reconcile_node_pool
+Runs the same code path as the node_pool module (zones/spec -> zones/reconcile.reconcile_node_pool
 -> the local provider), in-process, on a zone of its own (created here and
 deleted at the end, unless --keep). Figures printed:
 - wall time of the grow (create the missing nodes, then wait until all are Ready),

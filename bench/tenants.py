@@ -24,7 +24,7 @@ API server's own start-up writes (the default ServiceCIDR) are left
 out: they are the same whichever tool wrote the tenants, and no tool makes them.
 
 The control plane: --kubeconfig, or (default) a dedicated local zone
-`aizone-bench` started through module_utils/localzone.py and deleted at the
+`aizone-bench` started through module_utils/providers/localzone.py and deleted at the
 end (--keep-zone keeps it), so other sessions' traffic does not pollute the
 counts. Binaries come from $AIZONE_CONTROLPLANE_BIN.
 
@@ -54,10 +54,9 @@ if os.path.realpath(_LINK) != ROOT:
 sys.path.insert(0, COLLECTIONS)
 
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import delete_objects  # noqa: E402
-from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_client  # noqa: E402
-from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest  # noqa: E402
-from ansible_collections.aizone.platform.plugins.module_utils.tenants.spec import (  # noqa: E402
-    tenant_objects, validate_tenant)
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect  # noqa: E402
+from ansible_collections.aizone.platform.plugins.module_utils.tenants.objects import tenant_objects  # noqa: E402
+from ansible_collections.aizone.platform.plugins.module_utils.tenants.spec import validate_tenant  # noqa: E402
 
 VERBS = ("LIST", "GET", "POST", "PUT", "PATCH", "APPLY", "DELETE")
 WRITES = ("POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION")
@@ -93,7 +92,7 @@ def manifests(specs):
 
 class Metrics(object):
     def __init__(self, kubeconfig):
-        self.rest = Rest(build_client({"kubeconfig": kubeconfig}))
+        self.rest = connect({"kubeconfig": kubeconfig})
 
     def snapshot(self):
         raw = self._raw()
@@ -215,8 +214,8 @@ def add_speedups(rows):
 
 
 def cleanup(kubeconfig, prefix):
-    api = build_client({"kubeconfig": kubeconfig})
-    names = [n["metadata"]["name"] for n in Rest(api).list_all("/api/v1/namespaces", "bench")
+    api = connect({"kubeconfig": kubeconfig})
+    names = [n["metadata"]["name"] for n in api.list_all("/api/v1/namespaces", "bench")
              if n["metadata"]["name"].startswith(prefix)]
     delete_objects(api, [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}} for n in names],
                    wait=True, wait_timeout=600)

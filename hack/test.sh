@@ -20,6 +20,8 @@ ln -sfn "$root" .build/collections/ansible_collections/aizone/platform
 trap '$bin/python hack/localzone.py delete "$AIZONE_TEST_ZONE" >/dev/null 2>&1 || true' EXIT
 
 t0=$SECONDS
+echo "== import layering of plugins/ (hack/import_layers.py)"
+$bin/python hack/import_layers.py
 echo "== ansible-test sanity"
 bash hack/sanity.sh
 t1=$SECONDS

@@ -11,18 +11,17 @@
 """
 
 import fcntl
-import json
+import functools
 import os
 import re
 import subprocess
 import sys
-import tempfile
 
 import pytest
-import yaml
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COLLECTIONS = os.path.join(ROOT, ".build", "collections")
+from harness import ansible
+from harness.ansible import COLLECTIONS, ROOT
+
 _LINK = os.path.join(COLLECTIONS, "ansible_collections", "aizone", "platform")
 
 
@@ -67,6 +66,11 @@ class ControlPlane(object):
         self.kubeconfig = cp.kubeconfig_path
         self.server = cp.server()
         self._client = None
+
+    def rest(self):
+        """The collection's own client (k8s.client.connect) for this control plane."""
+        from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect
+        return connect({"kubeconfig": self.kubeconfig})
 
     def api_client(self):
         from kubernetes import config
@@ -134,86 +138,10 @@ def moto_endpoint():
             os.environ[k] = v
 
 
-class PlaybookResult(object):
-    def __init__(self, rc, output, data):
-        self.rc = rc
-        self.output = output
-        self.stats = data.get("stats", {}) if data else {}
-        self.tasks = []
-        for play in (data or {}).get("plays", []):
-            for task in play.get("tasks", []):
-                for host, result in task.get("hosts", {}).items():
-                    self.tasks.append({
-                        "task": task["task"]["name"], "host": host,
-                        "changed": bool(result.get("changed")), "failed": bool(result.get("failed")),
-                        "result": result,
-                    })
-
-    def task(self, name):
-        for t in self.tasks:
-            if t["task"] == name:
-                return t["result"]
-        raise KeyError("no task named %r; tasks: %s" % (name, [t["task"] for t in self.tasks]))
-
-    @property
-    def changed(self):
-        return [t["task"] for t in self.tasks if t["changed"]]
-
-
-def ansible_env(extra=None):
-    env = dict(os.environ)
-    # Module runs are new processes: share compiled bytecode between them.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.setdefault("PYTHONPYCACHEPREFIX", os.path.join(ROOT, ".build", "pycache"))
-    env.update({
-        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
-        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
-        "ANSIBLE_CALLBACK_RESULT_FORMAT": "json",
-        "ANSIBLE_HOST_KEY_CHECKING": "False",
-        "ANSIBLE_RETRY_FILES_ENABLED": "False",
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_DEPRECATION_WARNINGS": "False",
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-    })
-    env.update(extra or {})
-    return env
-
-
 @pytest.fixture
 def run_playbook(tmp_path):
-    """run_playbook(playbook, extravars=None, check=False, diff=False, inventory=None, env=None).
+    """run_playbook(playbook, extravars=None, check=False, diff=False, inventory=None, env=None, args=()).
 
-    playbook: a path, YAML text, or a list of plays. The default inventory is
-    localhost with connection local and this interpreter.
+    playbook: a path, YAML text, or a list of plays (see harness/ansible.py).
     """
-    def run(playbook, extravars=None, check=False, diff=False, inventory=None, env=None, args=()):
-        if isinstance(playbook, (list, dict)):
-            playbook = yaml.safe_dump(playbook if isinstance(playbook, list) else [playbook], sort_keys=False)
-        if not os.path.exists(str(playbook)):
-            path = tmp_path / "playbook.yml"
-            path.write_text(playbook)
-            playbook = str(path)
-        if inventory is None:
-            inv = tmp_path / "inventory.ini"
-            inv.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
-            inventory = str(inv)
-        cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory, playbook]
-        if extravars:
-            fd, ev = tempfile.mkstemp(suffix=".json", dir=str(tmp_path))
-            with os.fdopen(fd, "w") as f:
-                json.dump(extravars, f)
-            cmd += ["-e", "@" + ev]
-        if check:
-            cmd.append("--check")
-        if diff:
-            cmd.append("--diff")
-        cmd += list(args)
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(env), cwd=ROOT, check=False)
-        start = proc.stdout.find("{")
-        try:
-            data = json.loads(proc.stdout[start:]) if start >= 0 else {}
-        except ValueError:
-            data = {}
-        return PlaybookResult(proc.returncode, proc.stdout + proc.stderr, data)
-
-    return run
+    return functools.partial(ansible.run_playbook, workdir=tmp_path)

@@ -26,12 +26,17 @@ options:
       - When not set, the environment variable E(K8S_AUTH_CONTEXT), then the kubeconfig's
         current context.
     type: str
-requirements:
-  - kubernetes (Python package) on the controller
 notes:
+  - Requests go through the Python standard library. Only a kubeconfig whose user runs an exec credential
+    plugin or an auth provider, or whose cluster needs a proxy or a TLS server name, needs the
+    C(kubernetes) Python package on the controller.
   - Writes go through server-side apply with field manager C(aizone.platform), and every object
     written carries the label C(app.kubernetes.io/managed-by=aizone.platform); objects without it
     are never deleted or pruned.
   - Check mode uses the API server's dry run, so admission and validation are part of the
     prediction.
+  - Writing modules return C(objects), every object of the run as C({apiVersion, kind, namespace, name, action}), the
+    namespace null for cluster-scoped kinds and the action one of C(created), C(updated), C(unchanged) or
+    C(deleted); most also return C(api_requests), the requests sent by HTTP method, reads
+    included. A run that finds everything converged sends only GET requests.
 '''

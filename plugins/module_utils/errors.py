@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Errors shared by every module_utils piece, and the one place they become fail_json.
 
-Modules call run_module(module, fn) once: an AizoneError raised anywhere below
+Modules call run_module(argument_spec, fn) once: an AizoneError raised anywhere below
 becomes fail_json with its details; nothing else in module_utils talks to
 AnsibleModule's exit or fail methods.
 """
@@ -44,12 +44,19 @@ class ApiError(AizoneError):
         self.code = code
 
 
-def run_module(module, fn):
-    """Run fn(module) -> result dict, exit_json on success, fail_json on AizoneError.
+class TransportError(ApiError):
+    """A request got no HTTP answer (connection refused, reset, timed out): worth retrying."""
 
-    Details attached to the error (field, status, code, last_state...) are
-    returned beside msg so playbooks and tests can assert on them.
+
+def run_module(argument_spec, fn):
+    """A module's whole run: AnsibleModule(argument_spec) with check mode, then fn(module) -> result.
+
+    exit_json on success, fail_json on AizoneError. Details attached to the
+    error (field, status, code, last_state...) are returned beside msg so
+    playbooks and tests can assert on them.
     """
+    from ansible.module_utils.basic import AnsibleModule
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     try:
         result = fn(module)
     except AizoneError as exc:

@@ -11,6 +11,14 @@ import time
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import WaitTimeout
 
+#: wait_timeout of the Kubernetes-side modules (the aizone.platform.wait doc fragment documents it)
+DEFAULT_WAIT_TIMEOUT = 300
+
+
+def wait_args(timeout=DEFAULT_WAIT_TIMEOUT):
+    """The `wait` and `wait_timeout` options of a module that waits, as an argument spec."""
+    return dict(wait=dict(type="bool", default=True), wait_timeout=dict(type="int", default=timeout))
+
 
 def wait_for(probe, timeout, what, interval=1.0, max_interval=10.0,
              sleep=time.sleep, clock=time.monotonic):

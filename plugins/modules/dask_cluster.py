@@ -24,35 +24,13 @@ description:
   - In the local zone the nodes are simulated (KWOK) and no container runs, so the operator's pod is
     reported Running but does nothing; the DaskCluster is stored and validated by the API server but no
     scheduler or worker pod is created from it. On a real cluster the operator makes them.
-author:
-  - aizone.platform contributors (@aizone)
+author: aizone.platform contributors (@aizone)
 extends_documentation_fragment:
   - aizone.platform.kube
-attributes:
-  check_mode:
-    support: full
-    description:
-      - Predicted with the API server's dry run. When the CRD is not installed yet, the DaskCluster cannot
-        be dry-run and is reported as created.
-  diff_mode:
-    support: full
-    description: Before and after of every object created or updated.
+  - aizone.platform.attributes.kubernetes
+  - aizone.platform.compute_cluster
+  - aizone.platform.wait
 options:
-  name:
-    description: DaskCluster name (a DNS-1035 label).
-    type: str
-    required: true
-  namespace:
-    description: Namespace of the DaskCluster; it must exist (for example a tenant).
-    type: str
-    required: true
-  state:
-    description:
-      - V(present) converges the DaskCluster (and CRD and operator); V(absent) deletes the DaskCluster
-        only, leaving the CRD and operator to other clusters.
-    type: str
-    choices: [present, absent]
-    default: present
   image:
     description: Dask image of the scheduler and workers; C(ghcr.io/dask/dask:2024.12.1) when omitted.
     type: str
@@ -126,14 +104,6 @@ options:
       pool:
         description: Node pool of the operator pod.
         type: str
-  wait:
-    description: Wait for the operator's rollout (present) or for the DaskCluster to be gone (absent).
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait.
-    type: int
-    default: 300
 '''
 
 EXAMPLES = r'''
@@ -149,16 +119,10 @@ EXAMPLES = r'''
 
 RETURN = r'''
 api_requests:
-  description:
-    - Requests this task sent to the API server, by HTTP method (reads included). A run that finds
-      everything converged sends only GET requests.
+  description: Requests this task sent to the API server, by HTTP method (see the notes).
   returned: always
   type: dict
-  sample: {GET: 4}
-changed:
-  description: Whether anything was (or in check mode would be) written.
-  returned: always
-  type: bool
+  sample: {GET: 6, PATCH: 6}
 cluster:
   description: The DaskCluster and what happened to it (created, updated, unchanged, deleted).
   returned: always
@@ -170,63 +134,39 @@ crd:
   type: dict
   sample: {name: daskclusters.kubernetes.dask.org, action: unchanged}
 objects:
-  description: Every object of the run with its action.
+  description: Every object of the run with its action (the shape is in the notes).
   returned: always
   type: list
   elements: dict
-diff:
-  description: Before and after of each object created, updated or deleted (with --diff).
-  returned: when diff mode is on
-  type: list
-  elements: dict
+  sample: [{apiVersion: kubernetes.dask.org/v1, kind: DaskCluster, namespace: team, name: c1, action: created}]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.aizone.platform.plugins.module_utils.compute.converge import converge
+from ansible_collections.aizone.platform.plugins.module_utils.compute.spec import (
+    DEFAULT_SERVICE_TYPE, DEFAULTS, SERVICE_TYPES, common_args, group_args)
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
-from ansible_collections.aizone.platform.plugins.module_utils.compute.spec import converge
-
-GROUP_OPTIONS = dict(
-    cpu=dict(type="str"),
-    memory=dict(type="str"),
-    gpus=dict(type="int"),
-    mig_profile=dict(type="str"),
-    shared_gpu=dict(type="bool"),
-    pool=dict(type="str"),
-)
+from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        namespace=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        image=dict(type="str"),
+    scheduler = group_args(DEFAULTS["dask"]["scheduler"])
+    for key in ("gpus", "mig_profile", "shared_gpu"):
+        scheduler.pop(key)
+    argument_spec = common_args("dask")
+    argument_spec.update(
         scheduler=dict(type="dict", default={}, options=dict(
-            cpu=dict(type="str", default="1"),
-            memory=dict(type="str", default="4Gi"),
-            pool=dict(type="str"),
-            service_type=dict(type="str", choices=["ClusterIP", "NodePort", "LoadBalancer"], default="ClusterIP"),
+            scheduler,
+            service_type=dict(type="str", choices=list(SERVICE_TYPES), default=DEFAULT_SERVICE_TYPE),
         )),
         worker=dict(type="dict", default={}, options=dict(
-            GROUP_OPTIONS,
-            replicas=dict(type="int", default=2),
-            cpu=dict(type="str", default="2"),
-            memory=dict(type="str", default="8Gi"),
+            group_args(DEFAULTS["dask"]["worker"]),
+            replicas=dict(type="int", default=DEFAULTS["dask"]["worker"]["replicas"]),
         )),
-        operator=dict(type="dict", default={}, options=dict(
-            deploy=dict(type="bool", default=True),
-            namespace=dict(type="str", default="dask-operator"),
-            image=dict(type="str", default="ghcr.io/dask/dask-kubernetes-operator:2024.12.1"),
-            pool=dict(type="str"),
-        )),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=300),
     )
+    argument_spec.update(wait_args())
     argument_spec.update(K8S_AUTH_ARGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, lambda m: converge("dask", m.params, check_mode=m.check_mode, want_diff=m._diff))
+    run_module(argument_spec, lambda m: converge("dask", m.params, check_mode=m.check_mode, want_diff=m._diff))
 
 
 if __name__ == "__main__":

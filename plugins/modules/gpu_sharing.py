@@ -30,18 +30,8 @@ description:
     GPU extended resources and labels the device plugin, GPU feature discovery and MIG manager would.
   - On cloud zones the node pools should carry the returned RV(node_pools[].node_pool_labels) too, so that
     nodes added later get their configuration.
-author:
-  - aizone.platform contributors (@aizone)
-extends_documentation_fragment:
-  - aizone.platform.kube
-attributes:
-  check_mode:
-    support: full
-    description: ConfigMaps and the ClusterPolicy are sent as server-side dry-run applies; node label and
-      capacity changes are computed without being sent.
-  diff_mode:
-    support: full
-    description: Shows every changed object before and after; for nodes, their nvidia.com/ labels and GPU capacity.
+author: aizone.platform contributors (@aizone)
+extends_documentation_fragment: [aizone.platform.kube, aizone.platform.attributes.kubernetes]
 options:
   node_pools:
     description:
@@ -148,6 +138,7 @@ options:
             description: Extra labels on the ServiceMonitor (for a Prometheus selector).
             type: dict
 notes:
+  - In check mode, node label and GPU capacity changes are computed without being sent.
   - Each pool gets the device-plugin config key and the mig-parted config named after it; C(all-disabled) is the
     mig-parted config pools leaving MIG are switched to, so pool names cannot be C(all-disabled).
   - C(spec.mig.strategy) of the ClusterPolicy is set to the strategy of the MIG pools of the task (V(mixed) when
@@ -257,34 +248,26 @@ requests:
   description: HTTP requests the task sent to the API server, by method (a no-op run sends only GET requests).
   returned: always
   type: dict
-  sample: {GET: 9}
-diff:
-  description: Before and after of every changed object (with --diff).
-  returned: when diff mode is on
-  type: list
-  elements: dict
-"""
+  sample: {GET: 9}"""
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.aizone.platform.plugins.module_utils.catalog.instances import GPU_MODELS
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
+from ansible_collections.aizone.platform.plugins.module_utils.gpu.local_operator import EMULATION_CHOICES
 from ansible_collections.aizone.platform.plugins.module_utils.gpu.sharing import converge
+from ansible_collections.aizone.platform.plugins.module_utils.gpu.spec import DEFAULT_OPERATOR_NAMESPACE, MODES, STRATEGIES
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
-
-GPU_MODELS = ["A100-SXM4-40GB", "A100-80GB", "A100-80GB-PCIe", "H100-80GB", "H100-NVL-94GB", "H200-141GB",
-              "A30-24GB", "A10G", "L4", "T4", "V100"]
 
 POOL_OPTIONS = dict(
     name=dict(type="str", required=True),
-    mode=dict(type="str", required=True, choices=["none", "time_slicing", "mig"]),
-    gpu_model=dict(type="str", choices=GPU_MODELS),
+    mode=dict(type="str", required=True, choices=list(MODES)),
+    gpu_model=dict(type="str", choices=list(GPU_MODELS)),
     time_slicing=dict(type="dict", options=dict(
         replicas=dict(type="int", required=True),
         rename=dict(type="bool", default=False),
         fail_requests_greater_than_one=dict(type="bool", default=False),
     )),
     mig=dict(type="dict", options=dict(
-        strategy=dict(type="str", choices=["single", "mixed"], default="single"),
+        strategy=dict(type="str", choices=list(STRATEGIES), default=STRATEGIES[0]),
         layout=dict(type="raw", required=True),
     )),
 )
@@ -293,8 +276,8 @@ POOL_OPTIONS = dict(
 def main():
     argument_spec = dict(
         node_pools=dict(type="list", elements="dict", required=True, options=POOL_OPTIONS),
-        operator_namespace=dict(type="str", default="gpu-operator"),
-        operator_emulation=dict(type="str", choices=["auto", "always", "never"], default="auto"),
+        operator_namespace=dict(type="str", default=DEFAULT_OPERATOR_NAMESPACE),
+        operator_emulation=dict(type="str", choices=list(EMULATION_CHOICES), default=EMULATION_CHOICES[0]),
         dcgm_exporter=dict(type="dict", options=dict(
             enabled=dict(type="bool", default=True),
             service_monitor=dict(type="dict", options=dict(
@@ -306,16 +289,7 @@ def main():
         )),
     )
     argument_spec.update(K8S_AUTH_ARGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-
-    def run(mod):
-        result = converge(mod.params, check_mode=mod.check_mode)
-        diffs = result.pop("diff")
-        if mod._diff:
-            result["diff"] = diffs
-        return result
-
-    run_module(module, run)
+    run_module(argument_spec, lambda m: converge(m.params, check_mode=m.check_mode, want_diff=m._diff))
 
 
 if __name__ == "__main__":

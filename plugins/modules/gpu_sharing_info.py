@@ -17,17 +17,8 @@ description:
     and mig-parted ConfigMaps), the pool's GPU model, its nodes' C(nvidia.com/) labels and GPU extended
     resources, and the GPU Operator fields of the C(cluster-policy) ClusterPolicy.
   - Read-only; never changes anything.
-author:
-  - aizone.platform contributors (@aizone)
-extends_documentation_fragment:
-  - aizone.platform.kube
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is no diff.
+author: aizone.platform contributors (@aizone)
+extends_documentation_fragment: [aizone.platform.kube, aizone.platform.attributes.info]
 options:
   node_pools:
     description:
@@ -100,21 +91,19 @@ cluster_policy:
     dcgm_exporter: {enabled: true}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
-from ansible_collections.aizone.platform.plugins.module_utils.gpu.sharing import info
+from ansible_collections.aizone.platform.plugins.module_utils.gpu.info import info
+from ansible_collections.aizone.platform.plugins.module_utils.gpu.spec import DEFAULT_OPERATOR_NAMESPACE
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
 
 
 def main():
     argument_spec = dict(
         node_pools=dict(type="list", elements="str"),
-        operator_namespace=dict(type="str", default="gpu-operator"),
+        operator_namespace=dict(type="str", default=DEFAULT_OPERATOR_NAMESPACE),
     )
     argument_spec.update(K8S_AUTH_ARGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, lambda mod: info(mod.params))
+    run_module(argument_spec, lambda mod: info(mod.params))
 
 
 if __name__ == "__main__":

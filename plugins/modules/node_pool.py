@@ -17,17 +17,8 @@ description:
     (the cheapest type of the provider offering exactly that many GPUs of that model).
   - Labels, taints and scaling change in place; any other difference fails before any change, naming the field.
   - Options left unset keep their current value on an existing pool and take the documented default on a new one.
-author:
-  - aizone.platform contributors (@aizone)
-extends_documentation_fragment:
-  - aizone.platform.provider
-attributes:
-  check_mode:
-    support: full
-    description: Predicts the change and the resulting pool without calling any write API.
-  diff_mode:
-    support: full
-    description: Shows the pool settings before and after.
+author: aizone.platform contributors (@aizone)
+extends_documentation_fragment: [aizone.platform.provider, aizone.platform.attributes.provider]
 options:
   zone:
     description: Name of the zone the pool belongs to.
@@ -230,63 +221,46 @@ zone:
   type: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
+from ansible_collections.aizone.platform.plugins.module_utils.catalog.instances import GPU_MODELS
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
-from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS, get_provider
+from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
+from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
+from ansible_collections.aizone.platform.plugins.module_utils.zones.converge import converge_node_pool
 from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import (
-    CAPACITY_TYPES, POOL_TYPES, TAINT_EFFECTS, check_name, node_pool_desired)
-from ansible_collections.aizone.platform.plugins.module_utils.zones.reconcile import reconcile_node_pool
+    CAPACITY_TYPES, NODE_POOL_WAIT_TIMEOUT, POOL_TYPES, STATES, TAINT_EFFECTS)
 
 
-def argument_spec():
-    spec = dict(PROVIDER_ARGS)
-    spec.update(
-        zone=dict(type="str", required=True),
-        name=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        type=dict(type="str", choices=list(POOL_TYPES)),
-        instance_type=dict(type="str"),
-        gpu=dict(type="dict", options=dict(
-            model=dict(type="str", required=True, choices=list(catalog.GPU_MODELS)),
-            count=dict(type="int", default=1),
-        )),
-        autoscaling=dict(type="dict", options=dict(
-            enabled=dict(type="bool"),
-            min=dict(type="int"),
-            max=dict(type="int"),
-            desired=dict(type="int"),
-        )),
-        labels=dict(type="dict"),
-        taints=dict(type="list", elements="dict", options=dict(
-            key=dict(type="str", required=True, no_log=False),
-            value=dict(type="str", default=""),
-            effect=dict(type="str", required=True, choices=list(TAINT_EFFECTS)),
-        )),
-        capacity_type=dict(type="str", choices=list(CAPACITY_TYPES)),
-        disk_size_gb=dict(type="int"),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=900),
-    )
-    return spec
-
-
-def run(module):
-    params = module.params
-    zone = check_name("zone", params["zone"])
-    if params["state"] == "absent":
-        desired = {"name": check_name("name", params["name"])}
-    else:
-        desired = node_pool_desired(params, params["provider"])
-    provider = get_provider(params["provider"], params)
-    return reconcile_node_pool(provider, zone, desired, state=params["state"], check_mode=module.check_mode,
-                               wait=params["wait"], wait_timeout=params["wait_timeout"])
+ARGUMENT_SPEC = dict(
+    PROVIDER_ARGS,
+    zone=dict(type="str", required=True),
+    name=dict(type="str", required=True),
+    state=dict(type="str", default="present", choices=list(STATES)),
+    type=dict(type="str", choices=list(POOL_TYPES)),
+    instance_type=dict(type="str"),
+    gpu=dict(type="dict", options=dict(
+        model=dict(type="str", required=True, choices=list(GPU_MODELS)),
+        count=dict(type="int", default=1),
+    )),
+    autoscaling=dict(type="dict", options=dict(
+        enabled=dict(type="bool"),
+        min=dict(type="int"),
+        max=dict(type="int"),
+        desired=dict(type="int"),
+    )),
+    labels=dict(type="dict"),
+    taints=dict(type="list", elements="dict", options=dict(
+        key=dict(type="str", required=True, no_log=False),
+        value=dict(type="str", default=""),
+        effect=dict(type="str", required=True, choices=list(TAINT_EFFECTS)),
+    )),
+    capacity_type=dict(type="str", choices=list(CAPACITY_TYPES)),
+    disk_size_gb=dict(type="int"),
+    **wait_args(NODE_POOL_WAIT_TIMEOUT)
+)
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    run_module(module, run)
+    run_module(ARGUMENT_SPEC, lambda m: converge_node_pool(m.params, check_mode=m.check_mode))
 
 
 if __name__ == "__main__":

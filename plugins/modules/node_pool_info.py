@@ -13,17 +13,8 @@ short_description: Read the node pools of an AI zone
 version_added: 0.1.0
 description:
   - Returns node pools in the normalized shape every provider shares. Read-only.
-author:
-  - aizone.platform contributors (@aizone)
-extends_documentation_fragment:
-  - aizone.platform.provider
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is no diff.
+author: aizone.platform contributors (@aizone)
+extends_documentation_fragment: [aizone.platform.provider, aizone.platform.attributes.info]
 options:
   zone:
     description: Name of the zone.
@@ -53,44 +44,24 @@ zone_exists:
   returned: always
   type: bool
 node_pools:
-  description: The pools, sorted by name, in the shape aizone.platform.node_pool returns.
+  description: The pools, sorted by name, in the shape of RV(aizone.platform.node_pool#module:node_pool) (the local
+    provider adds node_count and ready_node_count).
   returned: always
   type: list
   elements: dict
-  sample:
-    - name: gpu
-      type: gpu-optimized
-      instance_type: p4de.24xlarge
-      gpu: {model: A100-80GB, count: 8, memory_gib: 80}
-      autoscaling: {enabled: true, min: 0, max: 4, desired: 2}
-      labels: {team: ml}
-      taints: [{key: nvidia.com/gpu, value: present, effect: NoSchedule}]
-      capacity_type: on-demand
-      disk_size_gb: 100
-      status: ACTIVE
+  sample: [{name: gpu, type: gpu-optimized, instance_type: p4de.24xlarge, autoscaling: {enabled: true, min: 0, max: 4,
+            desired: 2}, capacity_type: on-demand, status: ACTIVE, node_count: 2, ready_node_count: 2}]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
-from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS, get_provider
-from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import check_name
-from ansible_collections.aizone.platform.plugins.module_utils.zones.reconcile import node_pool_info
-
-
-def run(module):
-    zone = check_name("zone", module.params["zone"])
-    name = module.params["name"]
-    if name is not None:
-        check_name("name", name)
-    return node_pool_info(get_provider(module.params["provider"], module.params), zone, name)
+from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
+from ansible_collections.aizone.platform.plugins.module_utils.zones.converge import describe_node_pools
 
 
 def main():
     spec = dict(PROVIDER_ARGS)
     spec.update(zone=dict(type="str", required=True), name=dict(type="str"))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    run_module(module, run)
+    run_module(spec, lambda m: describe_node_pools(m.params))
 
 
 if __name__ == "__main__":

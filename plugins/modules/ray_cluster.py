@@ -27,35 +27,13 @@ description:
     reported Running but does nothing; the RayCluster is stored and validated by the API server but no
     Ray head or worker pod is created from it. On a real cluster the operator makes them.
   - Nothing is written when the cluster is converged (one GET for the CRD and one LIST per kind).
-author:
-  - aizone.platform contributors (@aizone)
+author: aizone.platform contributors (@aizone)
 extends_documentation_fragment:
   - aizone.platform.kube
-attributes:
-  check_mode:
-    support: full
-    description:
-      - Predicted with the API server's dry run. When the CRD is not installed yet, the RayCluster cannot
-        be dry-run and is reported as created.
-  diff_mode:
-    support: full
-    description: Before and after of every object created or updated.
+  - aizone.platform.attributes.kubernetes
+  - aizone.platform.compute_cluster
+  - aizone.platform.wait
 options:
-  name:
-    description: RayCluster name (a DNS-1035 label).
-    type: str
-    required: true
-  namespace:
-    description: Namespace of the RayCluster; it must exist (for example a tenant).
-    type: str
-    required: true
-  state:
-    description:
-      - V(present) converges the RayCluster (and CRD and operator); V(absent) deletes the RayCluster only,
-        leaving the CRD and operator to other clusters.
-    type: str
-    choices: [present, absent]
-    default: present
   ray_version:
     description: Ray version the cluster runs (C(spec.rayVersion)).
     type: str
@@ -163,14 +141,6 @@ options:
       pool:
         description: Node pool of the operator pod.
         type: str
-  wait:
-    description: Wait for the operator's rollout (present) or for the RayCluster to be gone (absent).
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait.
-    type: int
-    default: 300
 '''
 
 EXAMPLES = r'''
@@ -188,16 +158,10 @@ EXAMPLES = r'''
 
 RETURN = r'''
 api_requests:
-  description:
-    - Requests this task sent to the API server, by HTTP method (reads included). A run that finds
-      everything converged sends only GET requests.
+  description: Requests this task sent to the API server, by HTTP method (see the notes).
   returned: always
   type: dict
-  sample: {GET: 4}
-changed:
-  description: Whether anything was (or in check mode would be) written.
-  returned: always
-  type: bool
+  sample: {GET: 6, PATCH: 6}
 cluster:
   description: The RayCluster and what happened to it (created, updated, unchanged, deleted).
   returned: always
@@ -209,67 +173,49 @@ crd:
   type: dict
   sample: {name: rayclusters.ray.io, action: unchanged}
 objects:
-  description: Every object of the run with its action.
+  description: Every object of the run with its action (the shape is in the notes).
   returned: always
   type: list
   elements: dict
-diff:
-  description: Before and after of each object created, updated or deleted (with --diff).
-  returned: when diff mode is on
-  type: list
-  elements: dict
+  sample: [{apiVersion: ray.io/v1, kind: RayCluster, namespace: team, name: c1, action: created}]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.aizone.platform.plugins.module_utils.compute.converge import converge
+from ansible_collections.aizone.platform.plugins.module_utils.compute.spec import (
+    DEFAULT_RAY_VERSION, DEFAULT_SERVICE_TYPE, DEFAULTS, SERVICE_TYPES, common_args, group_args)
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
-from ansible_collections.aizone.platform.plugins.module_utils.compute.spec import converge
+from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        namespace=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        ray_version=dict(type="str", default="2.41.0"),
-        image=dict(type="str"),
+    head = group_args(DEFAULTS["ray"]["head"])
+    for key in ("gpus", "mig_profile", "shared_gpu"):
+        head.pop(key)
+    argument_spec = common_args("ray")
+    argument_spec.update(
+        ray_version=dict(type="str", default=DEFAULT_RAY_VERSION),
         head=dict(type="dict", default={}, options=dict(
-            cpu=dict(type="str", default="2"),
-            memory=dict(type="str", default="8Gi"),
-            pool=dict(type="str"),
-            service_type=dict(type="str", choices=["ClusterIP", "NodePort", "LoadBalancer"], default="ClusterIP"),
+            head,
+            service_type=dict(type="str", choices=list(SERVICE_TYPES), default=DEFAULT_SERVICE_TYPE),
             ray_start_params=dict(type="dict"),
         )),
         worker_groups=dict(type="list", elements="dict", default=[], options=dict(
+            group_args(DEFAULTS["ray"]["worker"]),
             name=dict(type="str", required=True),
             replicas=dict(type="int"),
             min_replicas=dict(type="int", default=0),
             max_replicas=dict(type="int"),
-            cpu=dict(type="str", default="4"),
-            memory=dict(type="str", default="16Gi"),
-            gpus=dict(type="int"),
-            mig_profile=dict(type="str"),
-            shared_gpu=dict(type="bool"),
-            pool=dict(type="str"),
             ray_start_params=dict(type="dict"),
         )),
         autoscaling=dict(type="dict", default={}, options=dict(
             enabled=dict(type="bool", default=True),
-            idle_timeout_seconds=dict(type="int", default=60),
+            idle_timeout_seconds=dict(type="int", default=DEFAULTS["ray"]["idle_timeout_seconds"]),
         )),
-        operator=dict(type="dict", default={}, options=dict(
-            deploy=dict(type="bool", default=True),
-            namespace=dict(type="str", default="ray-system"),
-            image=dict(type="str", default="quay.io/kuberay/operator:v1.3.0"),
-            pool=dict(type="str"),
-        )),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=300),
     )
+    argument_spec.update(wait_args())
     argument_spec.update(K8S_AUTH_ARGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, lambda m: converge("ray", m.params, check_mode=m.check_mode, want_diff=m._diff))
+    run_module(argument_spec, lambda m: converge("ray", m.params, check_mode=m.check_mode, want_diff=m._diff))
 
 
 if __name__ == "__main__":

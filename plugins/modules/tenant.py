@@ -21,17 +21,8 @@ description:
     request beyond one LIST per kind, so a second run makes no write request.
   - Every object is labelled C(app.kubernetes.io/managed-by=aizone.platform) and
     C(aizone.io/tenant=<name>).
-author:
-  - aizone.platform contributors (@aizone)
-extends_documentation_fragment:
-  - aizone.platform.kube
-attributes:
-  check_mode:
-    support: full
-    description: Predicted with the API server's dry run.
-  diff_mode:
-    support: full
-    description: Before and after of every object created, updated or deleted.
+author: aizone.platform contributors (@aizone)
+extends_documentation_fragment: [aizone.platform.kube, aizone.platform.attributes.kubernetes, aizone.platform.wait]
 options:
   tenants:
     description:
@@ -171,14 +162,6 @@ options:
         type: str
         choices: [PreemptLowerPriority, Never]
         default: PreemptLowerPriority
-  wait:
-    description: Wait until deleted tenants' namespaces are gone.
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait for deletions, and for a terminating namespace before recreating it.
-    type: int
-    default: 300
 '''
 
 EXAMPLES = r'''
@@ -226,10 +209,6 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
-changed:
-  description: Whether any object was (or in check mode would be) written.
-  returned: always
-  type: bool
 tenants:
   description: Each tenant touched and what happened to it.
   returned: always
@@ -244,50 +223,30 @@ tenants:
       type: str
   sample: [{name: team-vision, action: created}]
 objects:
-  description: Every object of the run with its action.
+  description: Every object of the run with its action (the shape is in the notes).
   returned: always
   type: list
   elements: dict
-  contains:
-    apiVersion:
-      description: API version.
-      type: str
-    kind:
-      description: Kind.
-      type: str
-    namespace:
-      description: Namespace, null for cluster-scoped objects.
-      type: str
-    name:
-      description: Name.
-      type: str
-    action:
-      description: created, updated, unchanged or deleted.
-      type: str
   sample: [{apiVersion: v1, kind: ResourceQuota, namespace: team-nlp, name: tenant-quota, action: updated}]
-diff:
-  description: Before and after of each object created, updated or deleted (with --diff).
-  returned: when diff mode is on
-  type: list
-  elements: dict
 '''
-
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
-from ansible_collections.aizone.platform.plugins.module_utils.tenants.spec import converge
+from ansible_collections.aizone.platform.plugins.module_utils.tenants.converge import converge
+from ansible_collections.aizone.platform.plugins.module_utils.tenants.spec import (
+    DEFAULT_POD_SECURITY, DEFAULT_PREEMPTION_POLICY, POD_SECURITY_LEVELS, PREEMPTION_POLICIES, ROLES, STATES)
+from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
 
 TENANT_OPTIONS = dict(
     name=dict(type="str", required=True),
     labels=dict(type="dict", default={}),
     annotations=dict(type="dict", default={}),
-    pod_security=dict(type="str", choices=["privileged", "baseline", "restricted"], default="restricted"),
+    pod_security=dict(type="str", choices=list(POD_SECURITY_LEVELS), default=DEFAULT_POD_SECURITY),
     quota=dict(type="dict"),
     priority_class_quotas=dict(type="dict", default={}),
     limit_range=dict(type="dict"),
     access=dict(type="list", elements="dict", default=[], options=dict(
-        role=dict(type="str", required=True, choices=["admin", "edit", "view"]),
+        role=dict(type="str", required=True, choices=list(ROLES)),
         groups=dict(type="list", elements="str", default=[]),
         users=dict(type="list", elements="str", default=[]),
         service_accounts=dict(type="list", elements="str", default=[]),
@@ -301,24 +260,22 @@ PRIORITY_CLASS_OPTIONS = dict(
     value=dict(type="int", required=True),
     description=dict(type="str"),
     global_default=dict(type="bool", default=False),
-    preemption_policy=dict(type="str", choices=["PreemptLowerPriority", "Never"], default="PreemptLowerPriority"),
+    preemption_policy=dict(type="str", choices=list(PREEMPTION_POLICIES), default=DEFAULT_PREEMPTION_POLICY),
 )
 
 
 def main():
     argument_spec = dict(
         tenants=dict(type="list", elements="dict", default=[], options=TENANT_OPTIONS),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+        state=dict(type="str", choices=list(STATES), default="present"),
         prune=dict(type="bool", default=False),
         prune_selector=dict(type="dict", default={}),
         platform_namespaces=dict(type="list", elements="str", default=[]),
         priority_classes=dict(type="list", elements="dict", options=PRIORITY_CLASS_OPTIONS),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=300),
     )
+    argument_spec.update(wait_args())
     argument_spec.update(K8S_AUTH_ARGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, lambda m: converge(m.params, check_mode=m.check_mode, want_diff=m._diff))
+    run_module(argument_spec, lambda m: converge(m.params, check_mode=m.check_mode, want_diff=m._diff))
 
 
 if __name__ == "__main__":

@@ -16,17 +16,8 @@ description:
     C(app.kubernetes.io/managed-by=aizone.platform) and C(aizone.io/tenant)) with their quotas
     (hard and used), LimitRange, RoleBindings and network isolation.
   - Costs one LIST per kind whatever the number of tenants. Read only.
-author:
-  - aizone.platform contributors (@aizone)
-extends_documentation_fragment:
-  - aizone.platform.kube
-attributes:
-  check_mode:
-    support: full
-    description: Read only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed.
+author: aizone.platform contributors (@aizone)
+extends_documentation_fragment: [aizone.platform.kube, aizone.platform.attributes.info]
 options:
   names:
     description: Only these tenants. Default is every managed tenant.
@@ -91,18 +82,15 @@ tenants:
       network_isolation: true
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
-from ansible_collections.aizone.platform.plugins.module_utils.tenants.spec import describe
+from ansible_collections.aizone.platform.plugins.module_utils.tenants.converge import describe
 
 
 def main():
     argument_spec = dict(names=dict(type="list", elements="str", default=[]))
     argument_spec.update(K8S_AUTH_ARGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, lambda m: describe(m.params))
+    run_module(argument_spec, lambda m: describe(m.params))
 
 
 if __name__ == "__main__":

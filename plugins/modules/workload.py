@@ -31,17 +31,8 @@ description:
     reason, such as C(0/5 nodes are available - 5 Insufficient nvidia.com/gpu) (quoted from the scheduler's message).
   - A Job's pod template cannot be changed once created (Kubernetes rejects it); delete the Job
     (O(state=absent)) to run a different one.
-author:
-  - aizone.platform contributors (@aizone)
-extends_documentation_fragment:
-  - aizone.platform.kube
-attributes:
-  check_mode:
-    support: full
-    description: Predicted with the API server's dry run; nothing is waited for.
-  diff_mode:
-    support: full
-    description: Before and after of every object created, updated or deleted.
+author: aizone.platform contributors (@aizone)
+extends_documentation_fragment: [aizone.platform.kube, aizone.platform.attributes.kubernetes, aizone.platform.wait]
 options:
   workloads:
     description: The workloads.
@@ -223,14 +214,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  wait:
-    description: Wait for rollouts and Job completion (present), or for the objects to be gone (absent).
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds the whole wait may take.
-    type: int
-    default: 300
 '''
 
 EXAMPLES = r'''
@@ -270,16 +253,10 @@ EXAMPLES = r'''
 
 RETURN = r'''
 api_requests:
-  description:
-    - Requests this task sent to the API server, by HTTP method (reads included). A run that finds
-      everything converged sends only GET requests.
+  description: Requests this task sent to the API server, by HTTP method (see the notes).
   returned: always
   type: dict
-  sample: {GET: 4}
-changed:
-  description: Whether any object was (or in check mode would be) written.
-  returned: always
-  type: bool
+  sample: {GET: 5, PATCH: 2}
 workloads:
   description: Each workload and what happened to it.
   returned: always
@@ -308,29 +285,8 @@ workloads:
   sample: [{name: llm-server, namespace: inference, kind: Deployment, action: created, pool: gpu-a100,
             state: "2/2 ready, 2 updated"}]
 objects:
-  description: Every object of the run with its action.
+  description: Every object of the run with its action (the shape is in the notes).
   returned: always
-  type: list
-  elements: dict
-  contains:
-    apiVersion:
-      description: API version.
-      type: str
-    kind:
-      description: Kind.
-      type: str
-    namespace:
-      description: Namespace.
-      type: str
-    name:
-      description: Name.
-      type: str
-    action:
-      description: created, updated, unchanged or deleted.
-      type: str
-diff:
-  description: Before and after of each object created, updated or deleted (with --diff).
-  returned: when diff mode is on
   type: list
   elements: dict
 not_ready:
@@ -346,28 +302,29 @@ scheduler_reasons:
   sample: ["0/5 nodes are available: 5 Insufficient nvidia.com/gpu. preemption: 0/5 nodes are available: 5 No preemption victims found for incoming pod."]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
+from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
 from ansible_collections.aizone.platform.plugins.module_utils.workloads.converge import converge
+from ansible_collections.aizone.platform.plugins.module_utils.workloads.spec import (
+    DEFAULTS, KINDS, PROTOCOLS, PULL_POLICIES, RESTART_POLICIES, STATES)
 
 WORKLOAD_OPTIONS = dict(
     name=dict(type="str", required=True),
-    namespace=dict(type="str", default="default"),
-    kind=dict(type="str", choices=["Deployment", "StatefulSet", "Job"], default="Deployment"),
+    namespace=dict(type="str", default=DEFAULTS["namespace"]),
+    kind=dict(type="str", choices=list(KINDS), default=DEFAULTS["kind"]),
     image=dict(type="str"),
-    image_pull_policy=dict(type="str", choices=["Always", "IfNotPresent", "Never"], default="IfNotPresent"),
+    image_pull_policy=dict(type="str", choices=list(PULL_POLICIES), default=DEFAULTS["image_pull_policy"]),
     command=dict(type="list", elements="str"),
     args=dict(type="list", elements="str"),
     env=dict(type="dict"),
     ports=dict(type="list", elements="dict", options=dict(
         port=dict(type="int", required=True),
         name=dict(type="str"),
-        protocol=dict(type="str", choices=["TCP", "UDP", "SCTP"], default="TCP"),
+        protocol=dict(type="str", choices=list(PROTOCOLS), default=DEFAULTS["protocol"]),
     )),
     service=dict(type="raw"),
-    replicas=dict(type="int", default=1),
+    replicas=dict(type="int", default=DEFAULTS["replicas"]),
     resources=dict(type="dict", options=dict(
         cpu=dict(type="str"),
         memory=dict(type="str"),
@@ -380,9 +337,9 @@ WORKLOAD_OPTIONS = dict(
     pool=dict(type="str"),
     priority_class=dict(type="str"),
     autoscaling=dict(type="dict", options=dict(
-        min=dict(type="int", default=1),
+        min=dict(type="int", default=DEFAULTS["autoscaling_min"]),
         max=dict(type="int", required=True),
-        target_cpu_utilization=dict(type="int", default=80),
+        target_cpu_utilization=dict(type="int", default=DEFAULTS["target_cpu_utilization"]),
     )),
     volumes=dict(type="list", elements="dict", options=dict(
         claim=dict(type="str", required=True),
@@ -396,20 +353,18 @@ WORKLOAD_OPTIONS = dict(
     completions=dict(type="int"),
     parallelism=dict(type="int"),
     backoff_limit=dict(type="int"),
-    restart_policy=dict(type="str", choices=["Never", "OnFailure"]),
+    restart_policy=dict(type="str", choices=list(RESTART_POLICIES)),
 )
 
 
 def main():
     argument_spec = dict(
         workloads=dict(type="list", elements="dict", required=True, options=WORKLOAD_OPTIONS),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=300),
+        state=dict(type="str", choices=list(STATES), default="present"),
     )
+    argument_spec.update(wait_args())
     argument_spec.update(K8S_AUTH_ARGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, lambda m: converge(m.params, check_mode=m.check_mode, want_diff=m._diff))
+    run_module(argument_spec, lambda m: converge(m.params, check_mode=m.check_mode, want_diff=m._diff))
 
 
 if __name__ == "__main__":

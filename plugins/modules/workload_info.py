@@ -16,17 +16,8 @@ description:
     C(app.kubernetes.io/managed-by=aizone.platform) and C(aizone.io/workload)), their rollout state and
     their pods with the node and node pool each runs on.
   - Read only; at most one LIST per workload kind, one of pods and one of pool nodes.
-author:
-  - aizone.platform contributors (@aizone)
-extends_documentation_fragment:
-  - aizone.platform.kube
-attributes:
-  check_mode:
-    support: full
-    description: Read only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is nothing to diff.
+author: aizone.platform contributors (@aizone)
+extends_documentation_fragment: [aizone.platform.kube, aizone.platform.attributes.info]
 options:
   namespace:
     description: Only this namespace (every namespace when omitted).
@@ -131,23 +122,20 @@ workloads:
       pods: [{name: llm-server-6d9f7-abcde, phase: Running, node: gpu-a100-0, node_pool: gpu-a100}]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.workloads.converge import describe
+from ansible_collections.aizone.platform.plugins.module_utils.workloads.spec import KINDS
 
 
 def main():
     argument_spec = dict(
         namespace=dict(type="str"),
         names=dict(type="list", elements="str", default=[]),
-        kinds=dict(type="list", elements="str", choices=["Deployment", "StatefulSet", "Job"],
-                   default=["Deployment", "StatefulSet", "Job"]),
+        kinds=dict(type="list", elements="str", choices=list(KINDS), default=list(KINDS)),
     )
     argument_spec.update(K8S_AUTH_ARGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, lambda m: describe(m.params))
+    run_module(argument_spec, lambda m: describe(m.params))
 
 
 if __name__ == "__main__":

@@ -17,17 +17,8 @@ description:
   - Fields the provider can change in place (for example tags, control-plane logging, endpoint access and a
     version upgrade on EKS) are updated; any other difference fails before any change, naming the field.
   - Options left unset keep their current value on an existing zone and take the documented default on a new one.
-author:
-  - aizone.platform contributors (@aizone)
-extends_documentation_fragment:
-  - aizone.platform.provider
-attributes:
-  check_mode:
-    support: full
-    description: Predicts the change and the resulting zone without calling any write API.
-  diff_mode:
-    support: full
-    description: Shows the zone settings before and after.
+author: aizone.platform contributors (@aizone)
+extends_documentation_fragment: [aizone.platform.provider, aizone.platform.attributes.provider]
 options:
   name:
     description:
@@ -200,48 +191,34 @@ kubeconfig_changed:
   type: bool
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
-from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS, get_provider
-from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import LOG_TYPES, ZONE_TYPES, zone_desired
-from ansible_collections.aizone.platform.plugins.module_utils.zones.reconcile import reconcile_zone
+from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
+from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
+from ansible_collections.aizone.platform.plugins.module_utils.zones.converge import converge_zone
+from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import LOG_TYPES, ZONE_STATES, ZONE_TYPES, ZONE_WAIT_TIMEOUT
 
 
-def argument_spec():
-    spec = dict(PROVIDER_ARGS)
-    spec.update(
-        name=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent", "stopped"]),
-        kubernetes_version=dict(type="str"),
-        zone_type=dict(type="str", choices=list(ZONE_TYPES)),
-        networking=dict(type="dict", options=dict(
-            subnets=dict(type="list", elements="str"),
-            security_groups=dict(type="list", elements="str"),
-            endpoint_public_access=dict(type="bool"),
-            endpoint_private_access=dict(type="bool"),
-        )),
-        logging=dict(type="list", elements="str", choices=list(LOG_TYPES)),
-        tags=dict(type="dict"),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=1800),
-        kubeconfig_dest=dict(type="path", no_log=False),
-    )
-    return spec
-
-
-def run(module):
-    params = module.params
-    desired = zone_desired(params)
-    provider = get_provider(params["provider"], params)
-    return reconcile_zone(provider, desired, state=params["state"], check_mode=module.check_mode,
-                          wait=params["wait"], wait_timeout=params["wait_timeout"],
-                          kubeconfig_dest=params["kubeconfig_dest"])
+ARGUMENT_SPEC = dict(
+    PROVIDER_ARGS,
+    name=dict(type="str", required=True),
+    state=dict(type="str", default="present", choices=list(ZONE_STATES)),
+    kubernetes_version=dict(type="str"),
+    zone_type=dict(type="str", choices=list(ZONE_TYPES)),
+    networking=dict(type="dict", options=dict(
+        subnets=dict(type="list", elements="str"),
+        security_groups=dict(type="list", elements="str"),
+        endpoint_public_access=dict(type="bool"),
+        endpoint_private_access=dict(type="bool"),
+    )),
+    logging=dict(type="list", elements="str", choices=list(LOG_TYPES)),
+    tags=dict(type="dict"),
+    kubeconfig_dest=dict(type="path", no_log=False),
+    **wait_args(ZONE_WAIT_TIMEOUT)
+)
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    run_module(module, run)
+    run_module(ARGUMENT_SPEC, lambda m: converge_zone(m.params, check_mode=m.check_mode))
 
 
 if __name__ == "__main__":

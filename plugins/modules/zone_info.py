@@ -13,17 +13,8 @@ short_description: Read an AI zone and its node pools
 version_added: 0.1.0
 description:
   - Returns a zone in the normalized shape every provider shares, with its node pools. Read-only.
-author:
-  - aizone.platform contributors (@aizone)
-extends_documentation_fragment:
-  - aizone.platform.provider
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is no diff.
+author: aizone.platform contributors (@aizone)
+extends_documentation_fragment: [aizone.platform.provider, aizone.platform.attributes.info]
 options:
   name:
     description: Zone name.
@@ -60,24 +51,15 @@ node_pools:
   elements: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
-from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS, get_provider
-from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import check_name
-from ansible_collections.aizone.platform.plugins.module_utils.zones.reconcile import zone_info
-
-
-def run(module):
-    name = check_name("name", module.params["name"])
-    return zone_info(get_provider(module.params["provider"], module.params), name)
+from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
+from ansible_collections.aizone.platform.plugins.module_utils.zones.converge import describe_zone
 
 
 def main():
     spec = dict(PROVIDER_ARGS)
     spec.update(name=dict(type="str", required=True))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    run_module(module, run)
+    run_module(spec, lambda m: describe_zone(m.params))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ One literal, CATALOG:
   instance types).
 - "gpu_models": canonical GPU model key -> GPU feature discovery product name
   and memory in MiB (what `nvidia.com/gpu.product` / `nvidia.com/gpu.memory`
-  carry).
+  carry), and the GKE accelerator type where GKE offers the model. The one
+  list of GPU models: MIG tables (catalog/mig.py) and providers key on it.
 - "instance_types": one dict per instance type: cloud, type, family, category
   (cpu-optimized, memory-optimized, gpu-optimized, general), vcpu, memory_gib,
   gpu_model (canonical key or None), gpu_count, gpu_memory_gib (per GPU),
@@ -28,17 +29,17 @@ __metaclass__ = type
 CATALOG = {
     "clouds": {'local': 'aws', 'eks': 'aws', 'aks': 'azure', 'gke': 'gcp'},
     "gpu_models": {
-        'A100-SXM4-40GB': {'product': 'NVIDIA-A100-SXM4-40GB', 'memory_mib': 40960},
-        'A100-80GB': {'product': 'NVIDIA-A100-SXM4-80GB', 'memory_mib': 81920},
+        'A100-SXM4-40GB': {'product': 'NVIDIA-A100-SXM4-40GB', 'memory_mib': 40960, 'gke_accelerator': 'nvidia-tesla-a100'},
+        'A100-80GB': {'product': 'NVIDIA-A100-SXM4-80GB', 'memory_mib': 81920, 'gke_accelerator': 'nvidia-a100-80gb'},
         'A100-80GB-PCIe': {'product': 'NVIDIA-A100-80GB-PCIe', 'memory_mib': 81920},
-        'H100-80GB': {'product': 'NVIDIA-H100-80GB-HBM3', 'memory_mib': 81559},
+        'H100-80GB': {'product': 'NVIDIA-H100-80GB-HBM3', 'memory_mib': 81559, 'gke_accelerator': 'nvidia-h100-80gb'},
         'H100-NVL-94GB': {'product': 'NVIDIA-H100-NVL', 'memory_mib': 95830},
-        'H200-141GB': {'product': 'NVIDIA-H200', 'memory_mib': 143771},
+        'H200-141GB': {'product': 'NVIDIA-H200', 'memory_mib': 143771, 'gke_accelerator': 'nvidia-h200-141gb'},
         'A30-24GB': {'product': 'NVIDIA-A30', 'memory_mib': 24576},
         'A10G': {'product': 'NVIDIA-A10G', 'memory_mib': 23028},
-        'L4': {'product': 'NVIDIA-L4', 'memory_mib': 23034},
-        'T4': {'product': 'Tesla-T4', 'memory_mib': 15360},
-        'V100': {'product': 'Tesla-V100-SXM2-16GB', 'memory_mib': 16384},
+        'L4': {'product': 'NVIDIA-L4', 'memory_mib': 23034, 'gke_accelerator': 'nvidia-l4'},
+        'T4': {'product': 'Tesla-T4', 'memory_mib': 15360, 'gke_accelerator': 'nvidia-tesla-t4'},
+        'V100': {'product': 'Tesla-V100-SXM2-16GB', 'memory_mib': 16384, 'gke_accelerator': 'nvidia-tesla-v100'},
     },
     "instance_types": [
         {'cloud': 'aws', 'type': 'p4d.24xlarge', 'family': 'p4d', 'category': 'gpu-optimized', 'vcpu': 96, 'memory_gib': 1152,

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: aizone.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Lookups over the instance catalog (catalog_data.CATALOG).
+"""Lookups over the instance catalog (catalog/instance_data.CATALOG).
 
 Everything is keyed by provider name (local, eks, aks, gke); the catalog says
 which cloud's instance types a provider uses, so callers never branch on the
@@ -112,6 +112,12 @@ def gpu_of(entry):
         return None
     return {"model": entry["gpu_model"], "count": entry["gpu_count"],
             "memory_gib": entry["gpu_memory_gib"]}
+
+
+def gke_accelerators():
+    """{GPU model: GKE accelerator type} for the models GKE offers."""
+    return dict((model, entry["gke_accelerator"]) for model, entry in CATALOG["gpu_models"].items()
+                if entry.get("gke_accelerator"))
 
 
 def gpu_types(provider):

@@ -16,8 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-#: GPU models without MIG support (time-slicing only).
-NO_MIG_MODELS = ("A10G", "L4", "T4", "V100")
+from ansible_collections.aizone.platform.plugins.module_utils.catalog.instance_data import CATALOG
 
 # Slot-level shape of each profile class on a 7-compute / 8-memory-slot GPU
 # (A100, H100, H200): (compute, memory slots, max per GPU, allowed starts).
@@ -84,6 +83,8 @@ def _build():
 
 #: {model: {"compute": int, "memory": int, "profiles": {name: {class, compute, memory, max, starts}}}}
 MIG_MODELS = _build()
+#: GPU models of the catalog without MIG support (time-slicing only).
+NO_MIG_MODELS = tuple(m for m in CATALOG["gpu_models"] if m not in MIG_MODELS)
 
 
 def _build_presets():

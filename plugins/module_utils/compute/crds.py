@@ -20,11 +20,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError
-from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_for
-
-CRD_API = "apiextensions.k8s.io/v1"
-CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/%s"
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.crd import (
+    CRD_API, crd_path, is_established, wait_established)
+from ansible_collections.aizone.platform.plugins.module_utils.names import LABEL_MANAGED_BY, MANAGED_BY
 
 _PRESERVE = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
 _STR_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
@@ -115,54 +113,30 @@ def daskcluster_crd():
     return _crd("kubernetes.dask.org", "DaskCluster", "daskclusters", "daskcluster", spec, columns)
 
 
-def _established(crd):
-    for cond in (crd.get("status") or {}).get("conditions") or []:
-        if cond.get("type") == "Established":
-            return cond.get("status") == "True"
-    return False
-
-
-def ensure_crd(api_client, crd, check_mode=False, timeout=60, rest=None):
+def ensure_crd(rest, crd, check_mode=False, timeout=60):
     """Install crd when absent (or converge our own); return (action, served now, diff entries).
-
-    Requests are counted in rest.counts (a k8s.rest.Rest, made when not given).
 
     action: created | updated | unchanged | foreign (a CRD we did not write is
     there and is left alone). `served` says whether its kind can be used now
     (False only in check mode when it would be created).
     """
-    from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import (
-        FIELD_MANAGER, LABEL_MANAGED_BY, MANAGED_BY, apply_objects)
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import FIELD_MANAGER, apply_objects
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.diff import is_converged
-    from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest
 
-    rest = rest or Rest(api_client)
-    path = CRD_PATH % crd["metadata"]["name"]
-    try:
-        live = rest.get(path)
-    except ApiError as exc:
-        if exc.status != 404:
-            raise
-        live = None
+    name = crd["metadata"]["name"]
+    live = rest.get_or_none(crd_path(name))
     if live is not None:
         labels = (live.get("metadata") or {}).get("labels") or {}
         if labels.get(LABEL_MANAGED_BY) != MANAGED_BY:
-            return "foreign", _established(live), []
+            return "foreign", is_established(live), []
         desired = dict(crd, metadata=dict(crd["metadata"], labels={LABEL_MANAGED_BY: MANAGED_BY}))
-        if is_converged(desired, live, FIELD_MANAGER) and _established(live):
+        if is_converged(desired, live, FIELD_MANAGER) and is_established(live):
             return "unchanged", True, []
-    result = apply_objects(api_client, [crd], check_mode=check_mode)
-    for method, count in result.requests.items():
-        rest.counts[method] += count
+    result = apply_objects(rest, [crd], check_mode=check_mode, wait_timeout=timeout)
     action = result.objects[0]["action"]
     if check_mode:
         return action, live is not None, result.diff
-
-    def probe():
-        obj = rest.get(path)
-        conditions = (obj.get("status") or {}).get("conditions") or []
-        return _established(obj), True, "conditions %s" % [(c.get("type"), c.get("status")) for c in conditions]
-
-    wait_for(probe, timeout, "CustomResourceDefinition %s: wait for Established" % crd["metadata"]["name"],
-             interval=0.2, max_interval=2.0)
+    # the engine waited for a CRD it wrote; one left unchanged may not be Established yet
+    after = result.live.get((crd["apiVersion"], crd["kind"], None, name))
+    wait_established(rest, name, timeout, crd=after)
     return action, True, result.diff

@@ -30,7 +30,9 @@ import re
 
 from ansible_collections.aizone.platform.plugins.module_utils.catalog import mig as mig_data
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.instance_data import CATALOG
-from ansible_collections.aizone.platform.plugins.module_utils.gpu.render import MANAGED_BY
+from ansible_collections.aizone.platform.plugins.module_utils.gpu.render import MANAGED_LABELS
+from ansible_collections.aizone.platform.plugins.module_utils.names import GPU_RESOURCE as GPU
+from ansible_collections.aizone.platform.plugins.module_utils.names import SHARED_GPU_RESOURCE as GPU_SHARED
 
 EMULATION_CHOICES = ("auto", "always", "never")
 KWOK_ANNOTATION = "kwok.x-k8s.io/node"
@@ -41,8 +43,6 @@ LABEL_REPLICAS = "nvidia.com/gpu.replicas"
 LABEL_SHARING = "nvidia.com/gpu.sharing-strategy"
 LABEL_MIG_STRATEGY = "nvidia.com/mig.strategy"
 LABEL_MIG_STATE = "nvidia.com/mig.config.state"
-GPU = "nvidia.com/gpu"
-GPU_SHARED = "nvidia.com/gpu.shared"
 _PRODUCT_SUFFIX = re.compile(r"(-SHARED|-MIG-.*)$")
 CRD_NAME = "clusterpolicies.nvidia.com"
 
@@ -137,11 +137,30 @@ def status_patch(node, resources):
     return {"status": patch} if patch else None
 
 
+def gpu_view(node, labels_patch=None, status_patch=None):
+    """Labels and capacity of a node that GPU sharing touches, after optional patches."""
+    labels = dict((k, v) for k, v in (node["metadata"].get("labels") or {}).items() if k.startswith("nvidia.com/"))
+    for k, v in (labels_patch or {}).items():
+        if k.startswith("nvidia.com/"):
+            if v is None:
+                labels.pop(k, None)
+            else:
+                labels[k] = v
+    capacity = dict((k, v) for k, v in ((node.get("status") or {}).get("capacity") or {}).items()
+                    if gpu_resource(k))
+    for k, v in (((status_patch or {}).get("status") or {}).get("capacity") or {}).items():
+        if v is None:
+            capacity.pop(k, None)
+        else:
+            capacity[k] = v
+    return {"labels": labels, "capacity": capacity}
+
+
 def crd():
     """A minimal ClusterPolicy CRD for zones without the GPU Operator (schema left open)."""
     return {
         "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-        "metadata": {"name": CRD_NAME, "labels": dict(MANAGED_BY)},
+        "metadata": {"name": CRD_NAME, "labels": dict(MANAGED_LABELS)},
         "spec": {
             "group": "nvidia.com", "scope": "Cluster",
             "names": {"plural": "clusterpolicies", "singular": "clusterpolicy",

@@ -20,7 +20,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-MANAGED_BY = {"app.kubernetes.io/managed-by": "aizone.platform"}
+from ansible_collections.aizone.platform.plugins.module_utils.names import LABEL_MANAGED_BY, MANAGED_BY
+
+MANAGED_LABELS = {LABEL_MANAGED_BY: MANAGED_BY}
 DEVICE_PLUGIN_CM = "aizone-device-plugin-config"
 MIG_PARTED_CM = "aizone-mig-parted-config"
 MIG_PARTED_KEY = "config.yaml"
@@ -106,7 +108,7 @@ def merge_configmaps(current_dp, current_mig, pools):
 
 def configmap(name, namespace, data):
     return {"apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": {"name": name, "namespace": namespace, "labels": dict(MANAGED_BY)},
+            "metadata": {"name": name, "namespace": namespace, "labels": dict(MANAGED_LABELS)},
             "data": data}
 
 
@@ -181,7 +183,7 @@ def cluster_policy(owned_spec, create=False):
     """The ClusterPolicy object to apply: owned fields only, or defaults + owned on create."""
     spec = _deep_merge(cluster_policy_defaults(), owned_spec) if create else owned_spec
     return {"apiVersion": "nvidia.com/v1", "kind": "ClusterPolicy",
-            "metadata": {"name": CLUSTER_POLICY, "labels": dict(MANAGED_BY)},
+            "metadata": {"name": CLUSTER_POLICY, "labels": dict(MANAGED_LABELS)},
             "spec": spec}
 
 

@@ -28,6 +28,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.catalog import mig
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 
 MODES = ("none", "time_slicing", "mig")
+DEFAULT_OPERATOR_NAMESPACE = "gpu-operator"
 STRATEGIES = ("single", "mixed")
 #: mig-parted config name the module reserves for "MIG off" (see gpu_sharing_render).
 RESERVED_POOL_NAMES = ("all-disabled",)

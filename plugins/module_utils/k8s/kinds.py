@@ -50,11 +50,13 @@ STATIC_KINDS = {
     ("batch/v1", "Job"): ("jobs", True, 50),
     ("batch/v1", "CronJob"): ("cronjobs", True, 50),
     ("v1", "Pod"): ("pods", True, 50),
+    ("v1", "Event"): ("events", True, 50),
     ("autoscaling/v2", "HorizontalPodAutoscaler"): ("horizontalpodautoscalers", True, 50),
     ("ray.io/v1", "RayCluster"): ("rayclusters", True, 60),
     ("ray.io/v1", "RayJob"): ("rayjobs", True, 60),
     ("ray.io/v1", "RayService"): ("rayservices", True, 60),
     ("kubernetes.dask.org/v1", "DaskCluster"): ("daskclusters", True, 60),
+    ("nvidia.com/v1", "ClusterPolicy"): ("clusterpolicies", False, 60),
 }
 
 CUSTOM_TIER = 60
@@ -88,6 +90,11 @@ class KindInfo(object):
         return "%s/%s" % (self.collection_path(namespace), name)
 
 
+def kind_info(api_version, kind):
+    """KindInfo of a kind in the static table (the kinds the collection writes); KeyError otherwise."""
+    return KindInfo(api_version, kind, *STATIC_KINDS[(api_version, kind)])
+
+
 class KindResolver(object):
     """Resolves apiVersion/kind to KindInfo: static table first, discovery second.
 
@@ -115,9 +122,8 @@ class KindResolver(object):
 
     def resolve(self, api_version, kind, field="definition"):
         key = (api_version, kind)
-        static = STATIC_KINDS.get(key)
-        if static:
-            return KindInfo(api_version, kind, *static)
+        if key in STATIC_KINDS:
+            return kind_info(api_version, kind)
         with self._lock:
             if api_version not in self._cache:
                 self._cache[api_version] = self._discover(api_version)

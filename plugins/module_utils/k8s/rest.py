@@ -1,14 +1,18 @@
 # -*- coding: utf-8 -*-
 # Copyright: aizone.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Raw JSON requests to the API server over a kubernetes ApiClient.
+"""Raw JSON requests to the API server: paths and dicts, retried, rate limited and counted.
 
 The engine speaks plain paths and dicts: no model (de)serialization and no
 discovery, which is where most of the generated client's and DynamicClient's
-cost per request goes. Every request honours the client's rate limiter and
-goes through call_with_retry (429, 5xx, optimistic-lock conflicts, timeouts
-and dropped connections are retried; server-side-apply field conflicts are
-not, they will not resolve themselves).
+cost per request goes. `Rest` depends only on the two-method Transport
+interface (k8s/transport.py); k8s/client.connect(params) builds both.
+
+Every request honours the rate limiter and goes through call_with_retry
+(429, 5xx, optimistic-lock conflicts, timeouts and dropped connections are
+retried; server-side-apply field conflicts are not, they will not resolve
+themselves). `counts` holds the requests sent, by HTTP method: one Rest per
+module run, so a module reports every request it made from one place.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,16 +24,12 @@ import threading
 import time
 from collections import Counter
 
-from urllib.parse import urlencode
-
-from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError
+from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError, TransportError
 from ansible_collections.aizone.platform.plugins.module_utils.retry import call_with_retry, status_is_transient
 
 REQUEST_TIMEOUT = (10, 60)
-
-
-class TransportError(ApiError):
-    """The request never got an HTTP answer (connection refused, reset, timed out)."""
+DEFAULT_QPS = 200.0
+DEFAULT_BURST = 400
 
 
 def is_transient(exc):
@@ -59,47 +59,68 @@ def _error_from(status, raw, method, path):
                     reason=reason, api_message=message, field_conflict=field_conflict or None)
 
 
+class RateLimiter(object):
+    """Token bucket shared by threads: `qps` tokens a second, at most `burst` saved."""
+
+    def __init__(self, qps=DEFAULT_QPS, burst=DEFAULT_BURST, clock=time.monotonic, sleep=time.sleep):
+        if qps <= 0 or burst < 1:
+            raise ValueError("qps must be > 0 and burst >= 1")
+        self.qps = float(qps)
+        self.burst = float(burst)
+        self._tokens = float(burst)
+        self._clock = clock
+        self._sleep = sleep
+        self._last = clock()
+        self._lock = threading.Lock()
+
+    def acquire(self):
+        """Take one token, sleeping until one is available; return the time slept."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.burst, self._tokens + (now - self._last) * self.qps)
+            self._last = now
+            self._tokens -= 1.0
+            wait = -self._tokens / self.qps if self._tokens < 0 else 0.0
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+
+def add_counts(*counters):
+    """{HTTP method: count} summed over request counters (dicts or Counters)."""
+    total = {}
+    for counts in counters:
+        for method, n in dict(counts or {}).items():
+            total[method] = total.get(method, 0) + n
+    return total
+
+
 class Rest(object):
     """Minimal JSON client: `request(method, path, query, body, content_type)` -> (status, dict)."""
 
-    def __init__(self, api_client, retries=6, deadline=120.0, timeout=REQUEST_TIMEOUT, sleep=None):
-        self.api_client = api_client
-        self.host = api_client.configuration.host.rstrip("/")
+    def __init__(self, transport, retries=6, deadline=120.0, timeout=REQUEST_TIMEOUT, sleep=None, limiter=None):
+        self.transport = transport
+        self.server = getattr(transport, "server", None)
         self.retries = retries
         self.deadline = deadline
         self.timeout = timeout
-        self.limiter = getattr(api_client, "rate_limiter", None)
+        self.limiter = limiter
         self.sleep = sleep or time.sleep
         self.counts = Counter()
         self._count_lock = threading.Lock()
 
     def _once(self, method, path, query, body, content_type):
-        headers = dict(self.api_client.default_headers)
-        headers["Accept"] = "application/json"
+        headers = {"Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = content_type or "application/json"
-        self.api_client.update_params_for_auth(headers, [], ["BearerToken"], path, method, body)
-        url = self.host + path
-        if query:
-            url += "?" + urlencode(query)
         if self.limiter is not None:
             self.limiter.acquire()
         with self._count_lock:
             self.counts[method] += 1
-        try:
-            resp = self.api_client.call_api(method, url, header_params=headers, body=body,
-                                            _request_timeout=self.timeout)
-            raw = resp.read()
-        except Exception as exc:  # noqa: BLE001 - transports raise many types for one cause
-            if type(exc).__name__ == "ApiException":   # kubernetes' own; status 0 is a TLS failure
-                raise ApiError("%s %s: %s" % (method, path, getattr(exc, "reason", exc)),
-                               status=getattr(exc, "status", None) or None)
-            if "SSL" in type(exc).__name__ or "SSL" in str(exc)[:200]:
-                raise ApiError("%s %s: TLS failure: %s" % (method, path, exc))
-            raise TransportError("%s %s: %s: %s" % (method, path, type(exc).__name__, exc))
-        if not 200 <= resp.status < 300:
-            raise _error_from(resp.status, raw, method, path)
-        return resp.status, (json.loads(raw) if raw else {})
+        status, raw = self.transport.request(method, path, query, headers, body, self.timeout)
+        if not 200 <= status < 300:
+            raise _error_from(status, raw, method, path)
+        return status, (json.loads(raw) if raw else {})
 
     def request(self, method, path, query=None, body=None, content_type=None):
         return call_with_retry(lambda: self._once(method, path, query, body, content_type),
@@ -107,6 +128,15 @@ class Rest(object):
 
     def get(self, path, query=None):
         return self.request("GET", path, query)[1]
+
+    def get_or_none(self, path, query=None):
+        """The object at path, or None when the server answers 404."""
+        try:
+            return self.get(path, query)
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
 
     def list_all(self, path, label_selector=None, page=500):
         """Every item of a collection, following continue tokens."""
@@ -121,3 +151,13 @@ class Rest(object):
             if not token:
                 return items
             query = dict(query, **{"continue": token})
+
+    def snapshot(self):
+        """The request counts so far, to compare with `since` later."""
+        with self._count_lock:
+            return dict(self.counts)
+
+    def since(self, snapshot):
+        """{method: requests sent after snapshot}."""
+        with self._count_lock:
+            return dict((m, n - snapshot.get(m, 0)) for m, n in self.counts.items() if n - snapshot.get(m, 0))

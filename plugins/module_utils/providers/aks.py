@@ -46,152 +46,23 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
-import re
+import json
 import time
 
-from ansible_collections.aizone.platform.plugins.module_utils.errors import (
-    AizoneError, ApiError, ValidationError)
-from ansible_collections.aizone.platform.plugins.module_utils.providers.base import (
-    POOL_LABEL, POOL_TYPE_LABEL, Provider, pool_labels as platform_pool_labels)
-from ansible_collections.aizone.platform.plugins.module_utils.retry import (
-    call_with_retry, status_is_transient)
+from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ApiError, ValidationError
+from ansible_collections.aizone.platform.plugins.module_utils.names import POOL_LABEL
+from ansible_collections.aizone.platform.plugins.module_utils.providers.base import minor_version
+from ansible_collections.aizone.platform.plugins.module_utils.providers.cloud import CloudProvider, import_sdk
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_for
-
-DEFAULT_ENDPOINT = "https://management.azure.com"
-ZONE_TYPE_TAG = "aizone-zone-type"
-MANAGED_BY_TAG = "aizone-managed-by"
-ROLE_TAG = "aizone-role"
-MANAGED_BY = "aizone.platform"
-RESERVED_TAGS = (ZONE_TYPE_TAG, MANAGED_BY_TAG, ROLE_TAG)
-SPOT_KEY = "kubernetes.azure.com/scalesetpriority"
-SPOT_TAINT = SPOT_KEY + "=spot:NoSchedule"
-SYSTEM_POOL = {"name": "system", "vmSize": "Standard_D4s_v5", "count": 1, "osDiskSizeGB": 128}
-POOL_NAME_RE = re.compile(r"^[a-z][a-z0-9]{0,11}$")
-TAG_NAME_BAD = re.compile(r"[<>%&\\?/]")
-# read-only agent pool properties that must not be sent back on PUT
-POOL_READ_ONLY = ("provisioningState", "powerState", "currentOrchestratorVersion", "nodeImageVersion",
-                  "status", "virtualMachineNodesStatus", "eTag")
-CLUSTER_READ_ONLY = ("provisioningState", "powerState", "currentKubernetesVersion", "fqdn", "privateFQDN",
-                     "azurePortalFQDN", "maxAgentPools", "resourceUID", "status")
-CONNECTION_ERRORS = ("ServiceRequestError", "ServiceResponseError", "ServiceRequestTimeoutError",
-                     "ServiceResponseTimeoutError", "ConnectionError")
+from ansible_collections.aizone.platform.plugins.module_utils.providers.aks_shapes import (
+    CLUSTER_READ_ONLY, CONNECTION_ERRORS, DEFAULT_ENDPOINT, MANAGED_BY, MANAGED_BY_TAG, POOL_NAME_RE, POOL_READ_ONLY,
+    RESERVED_TAGS, ROLE_TAG, SPOT_TAINT, SYSTEM_POOL, ZONE_TYPE_TAG, check_tags, error_code,
+    format_taint, is_transient, normalize_cluster, normalize_pool, pool_labels, scaling_properties)
 
 
-def is_transient(exc):
-    """Retry classifier: throttling, 5xx, 409 operation-in-progress, connection errors."""
-    if type(exc).__name__ in CONNECTION_ERRORS:
-        return True
-    return status_is_transient(getattr(exc, "status_code", None))
-
-
-def error_code(exc):
-    """(code, message) of an azure-core HttpResponseError, from the ARM error body."""
-    err = getattr(exc, "error", None)
-    code = getattr(err, "code", None) or type(exc).__name__
-    message = getattr(err, "message", None) or getattr(exc, "message", None) or str(exc)
-    return code, message
-
-
-def minor_version(version):
-    """'1.34.1' / '1.34' -> '1.34'."""
-    if not version:
-        return None
-    return ".".join(str(version).split(".")[:2])
-
-
-def parse_taint(text):
-    """'key=value:Effect' -> normalized taint dict."""
-    keyval, effect = text.rsplit(":", 1) if ":" in text else (text, "")
-    key, value = keyval.split("=", 1) if "=" in keyval else (keyval, "")
-    return {"key": key, "value": value, "effect": effect}
-
-
-def format_taint(taint):
-    if taint.get("value"):
-        return "%s=%s:%s" % (taint["key"], taint["value"], taint["effect"])
-    return "%s:%s" % (taint["key"], taint["effect"])
-
-
-def _user_label(key):
-    return not key.startswith("aizone.io/") and not key.startswith("kubernetes.azure.com/")
-
-
-def normalize_cluster(mc, system_pool=None):
-    """An ARM managedCluster (dict) -> the normalized zone of base.py."""
-    props = mc.get("properties") or {}
-    tags = mc.get("tags") or {}
-    private = bool((props.get("apiServerAccessProfile") or {}).get("enablePrivateCluster"))
-    subnet = ((system_pool or {}).get("properties") or {}).get("vnetSubnetID")
-    stopped = ((props.get("powerState") or {}).get("code") == "Stopped"
-               and props.get("provisioningState") == "Succeeded")
-    return {
-        "name": mc["name"],
-        "provider": "aks",
-        "region": mc.get("location"),
-        "kubernetes_version": minor_version(props.get("kubernetesVersion")),
-        "zone_type": tags.get(ZONE_TYPE_TAG),
-        "networking": {"subnets": [subnet] if subnet else [], "security_groups": [],
-                       "endpoint_public_access": not private, "endpoint_private_access": private},
-        "logging": [],
-        "tags": dict((k, v) for k, v in tags.items() if k not in RESERVED_TAGS),
-        "status": "STOPPED" if stopped else props.get("provisioningState"),
-        "endpoint": ("https://%s:443" % props["fqdn"]) if props.get("fqdn") else None,
-    }
-
-
-def normalize_pool(pool):
-    """An ARM agentPool (dict) -> the normalized node pool of base.py (gpu left to the reconciler)."""
-    props = pool.get("properties") or {}
-    labels = props.get("nodeLabels") or {}
-    count = int(props.get("count") or 0)
-    if props.get("enableAutoScaling"):
-        scaling = {"enabled": True, "min": int(props.get("minCount") or 0),
-                   "max": int(props.get("maxCount") or 0), "desired": count}
-    else:
-        scaling = {"enabled": False, "min": count, "max": count, "desired": count}
-    taints = [parse_taint(t) for t in props.get("nodeTaints") or [] if t != SPOT_TAINT]
-    return {
-        "name": pool["name"],
-        "type": labels.get(POOL_TYPE_LABEL),
-        "instance_type": props.get("vmSize"),
-        "gpu": None,
-        "autoscaling": scaling,
-        "labels": dict((k, v) for k, v in labels.items() if _user_label(k)),
-        "taints": sorted(taints, key=lambda t: (t["key"], t["effect"])),
-        "capacity_type": "spot" if props.get("scaleSetPriority") == "Spot" else "on-demand",
-        "disk_size_gb": props.get("osDiskSizeGB"),
-        "status": props.get("provisioningState"),
-    }
-
-
-def pool_labels(desired, keep=None):
-    """User labels, the reserved pool labels, and provider-added labels already on the pool."""
-    labels = dict((k, v) for k, v in (keep or {}).items() if k.startswith("kubernetes.azure.com/"))
-    labels.update(platform_pool_labels(desired))
-    return labels
-
-
-def scaling_properties(autoscaling):
-    """count/enableAutoScaling/minCount/maxCount for a normalized autoscaling dict."""
-    props = {"count": int(autoscaling["desired"]), "enableAutoScaling": bool(autoscaling.get("enabled"))}
-    if props["enableAutoScaling"]:
-        props["minCount"] = int(autoscaling["min"])
-        props["maxCount"] = int(autoscaling["max"])
-    else:
-        props["minCount"] = None
-        props["maxCount"] = None
-    return props
-
-
-def check_tags(field, tags):
-    """ARM tag names cannot hold < > % & \\ ? / (checked before any call)."""
-    for key in tags or {}:
-        if TAG_NAME_BAD.search(key):
-            raise ValidationError("%s.%s" % (field, key), "Azure tag names cannot contain any of "
-                                  "< > %% & \\ ? /; got %r" % key)
-        if key in RESERVED_TAGS:
-            raise ValidationError("%s.%s" % (field, key), "tag %s is reserved by aizone.platform" % key)
+def _container_service_client():
+    from azure.mgmt.containerservice import ContainerServiceClient
+    return ContainerServiceClient
 
 
 class _StaticToken(object):
@@ -205,35 +76,26 @@ class _StaticToken(object):
         return AccessToken(self._token, int(time.time()) + 3600)
 
 
-class AksProvider(Provider):
+class AksProvider(CloudProvider):
     name = "aks"
+    service = "AKS"
     zone_updatable = ("kubernetes_version", "tags")
     node_pool_updatable = ("autoscaling", "labels", "taints")
+    status_word = "provisioningState"
+    ready_statuses = ("Succeeded")
+    failed_statuses = ("Failed")
 
     def __init__(self, params):
         super(AksProvider, self).__init__(params)
         self._client = None
-        self._pollers = {}   # ("zone", name) / ("pool", zone, pool) -> (LROPoller, what)
 
     # plumbing ----------------------------------------------------------
-    def _param(self, key, env=None):
-        value = self.params.get(key)
-        if value is None and env:
-            value = os.environ.get(env)
-        return value
-
-    def _required(self, key, env):
-        value = self._param(key, env)
-        if not value:
-            raise ValidationError(key, "required for provider aks (or set %s)" % env)
-        return value
-
     @property
     def resource_group(self):
-        return self._required("azure_resource_group", "AZURE_RESOURCE_GROUP")
+        return self.required("azure_resource_group", "AZURE_RESOURCE_GROUP")
 
     def _credential(self):
-        token = self._param("azure_access_token", "AZURE_ACCESS_TOKEN")
+        token = self.param("azure_access_token", "AZURE_ACCESS_TOKEN")
         if token:
             return _StaticToken(token)
         try:
@@ -249,53 +111,59 @@ class AksProvider(Provider):
 
     def client(self):
         if self._client is None:
-            try:
-                from azure.mgmt.containerservice import ContainerServiceClient
-            except ImportError:
-                raise AizoneError("the aks provider requires the Python library azure-mgmt-containerservice "
-                                  "(pip install azure-mgmt-containerservice) on the host running the module")
+            client_class = import_sdk("aks", "azure-mgmt-containerservice", _container_service_client)
             endpoint = (self.params.get("endpoint_url") or DEFAULT_ENDPOINT).rstrip("/")
-            subscription = self._required("azure_subscription_id", "AZURE_SUBSCRIPTION_ID")
+            subscription = self.required("azure_subscription_id", "AZURE_SUBSCRIPTION_ID")
             # retry_total=0: one retry policy (call_with_retry) for the whole collection.
             # polling_interval: used only when the service sends no Retry-After.
             kwargs = {}
             if self.params.get("ca_bundle"):
                 # a private CA (private endpoints); TLS verification itself is never turned off
                 kwargs["connection_verify"] = self.params["ca_bundle"]
-            self._client = ContainerServiceClient(
+            self._client = client_class(
                 self._credential(), subscription, base_url=endpoint,
                 credential_scopes=[endpoint + "/.default"], retry_total=0, polling_interval=5,
                 user_agent="aizone.platform", **kwargs)
         return self._client
 
-    def call(self, what, fn):
-        """One SDK call through call_with_retry; a final HTTP error becomes ApiError."""
-        try:
-            return call_with_retry(fn, is_transient)
-        except AizoneError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - azure-core errors, imported lazily
-            if not hasattr(exc, "status_code") and type(exc).__name__ not in CONNECTION_ERRORS:
-                raise
-            code, message = error_code(exc)
-            raise ApiError("AKS %s failed: %s: %s" % (what, code, message),
-                           status=getattr(exc, "status_code", None), code=code)
+    def is_transient(self, exc):
+        return is_transient(exc)
 
-    def _get(self, what, fn):
-        """A GET; None when the resource does not exist."""
+    def translate_error(self, what, exc):
+        if not hasattr(exc, "status_code") and type(exc).__name__ not in CONNECTION_ERRORS:
+            return None
+        code, message = error_code(exc)
+        return ApiError("AKS %s failed: %s: %s" % (what, code, message),
+                        status=getattr(exc, "status_code", None), code=code)
+
+    def operation_state(self, handle, what):
+        """An LROPoller's state; a failed operation raises with the service's error code."""
+        # the poller polls in its own thread (at the service's Retry-After); give it a
+        # moment so a probe right after a short operation need not wait a whole interval
         try:
-            return self.call(what, fn)
-        except ApiError as exc:
-            if exc.status == 404:
-                return None
-            raise
+            handle.wait(0.5)
+        except Exception:  # noqa: BLE001 - a failed operation is reported from result() below
+            pass
+        if not handle.done():
+            return False, "operation %s: %s" % (what, handle.status())
+        try:
+            handle.result()
+        except Exception as exc:  # noqa: BLE001 - azure-core HttpResponseError
+            code, message = error_code(exc)
+            # the HTTP status here is the poll's (200): the failure is in the operation body
+            raise ApiError("AKS %s failed: %s: %s" % (what, code, message), code=code, operation=what)
+        return True, "operation %s: Succeeded" % what
+
+    def failed(self, what, raw, status):
+        return ApiError("AKS %s is in provisioningState Failed; running the task again retries it "
+                        "(AKS reconciles a failed resource on the next PUT)" % what, code="ProvisioningStateFailed")
 
     @staticmethod
     def _dict(model):
         return model.as_dict() if hasattr(model, "as_dict") else dict(model)
 
     def _mc(self, name):
-        mc = self._get("get managed cluster %s" % name,
+        mc = self.read("get managed cluster %s" % name,
                        lambda: self.client().managed_clusters.get(self.resource_group, name))
         return self._raw(mc)
 
@@ -303,7 +171,6 @@ class AksProvider(Provider):
         """The wire JSON of an SDK model (the new-style models are MutableMappings of it)."""
         if model is None:
             return None
-        import json
         return json.loads(json.dumps(dict(model), default=self._default))
 
     @staticmethod
@@ -315,12 +182,12 @@ class AksProvider(Provider):
         return str(obj)
 
     def _pools_raw(self, zone_name):
-        pools = self._get("list agent pools of %s" % zone_name,
+        pools = self.read("list agent pools of %s" % zone_name,
                           lambda: list(self.client().agent_pools.list(self.resource_group, zone_name)))
         return [self._raw(p) for p in pools or []]
 
     def _pool_raw(self, zone_name, pool_name):
-        pool = self._get("get agent pool %s/%s" % (zone_name, pool_name),
+        pool = self.read("get agent pool %s/%s" % (zone_name, pool_name),
                          lambda: self.client().agent_pools.get(self.resource_group, zone_name, pool_name))
         return self._raw(pool)
 
@@ -335,35 +202,6 @@ class AksProvider(Provider):
     @staticmethod
     def _is_system(pool):
         return ((pool.get("properties") or {}).get("tags") or {}).get(ROLE_TAG) == "system"
-
-    def _start(self, key, what, fn):
-        """Start a long-running operation; keep its poller for *_ready."""
-        poller = self.call(what, fn)
-        self._pollers[key] = (poller, what)
-        return poller
-
-    def _poll_state(self, key):
-        """None when no operation of this run is pending on key; else (done, text). Raises on failure."""
-        entry = self._pollers.get(key)
-        if entry is None:
-            return None
-        poller, what = entry
-        # the poller polls in its own thread (at the service's Retry-After); give it a
-        # moment so a probe right after a short operation need not wait a whole interval
-        try:
-            poller.wait(0.5)
-        except Exception:  # noqa: BLE001 - a failed operation is reported from result() below
-            pass
-        if not poller.done():
-            return (False, "operation %s: %s" % (what, poller.status()))
-        del self._pollers[key]
-        try:
-            poller.result()
-        except Exception as exc:  # noqa: BLE001 - azure-core HttpResponseError
-            code, message = error_code(exc)
-            # the HTTP status here is the poll's (200): the failure is in the operation body
-            raise ApiError("AKS %s failed: %s: %s" % (what, code, message), code=code, operation=what)
-        return (True, "operation %s: Succeeded" % what)
 
     # defaults and validation (called before any write, also in check mode) ------
     def zone_defaults(self, desired):
@@ -444,8 +282,8 @@ class AksProvider(Provider):
         body = {"location": desired["region"], "tags": tags, "identity": {"type": "SystemAssigned"},
                 "properties": props}
         name = desired["name"]
-        self._start(("zone", name), "create managed cluster %s" % name,
-                    lambda: self.client().managed_clusters.begin_create_or_update(self.resource_group, name, body))
+        self.start(("zone", name), "create managed cluster %s" % name,
+                   lambda: self.client().managed_clusters.begin_create_or_update(self.resource_group, name, body))
 
     def update_zone(self, current, desired, changed_fields):
         name = current["name"]
@@ -467,55 +305,45 @@ class AksProvider(Provider):
                 tags.update(dict((k, v) for k, v in (mc.get("tags") or {}).items() if k in RESERVED_TAGS))
                 body["tags"] = tags
             kwargs = self._if_match(etag)
-            self._start(("zone", name), "upgrade managed cluster %s" % name,
-                        lambda: self.client().managed_clusters.begin_create_or_update(
-                            self.resource_group, name, body, **kwargs))
+            self.start(("zone", name), "upgrade managed cluster %s" % name,
+                       lambda: self.client().managed_clusters.begin_create_or_update(
+                           self.resource_group, name, body, **kwargs))
             return
         if "tags" in changed_fields:
             mc = self._mc(name)
             tags = dict(desired.get("tags") or {})
             tags.update(dict((k, v) for k, v in ((mc or {}).get("tags") or {}).items() if k in RESERVED_TAGS))
-            self._start(("zone", name), "update tags of managed cluster %s" % name,
-                        lambda: self.client().managed_clusters.begin_update_tags(
-                            self.resource_group, name, {"tags": tags}))
+            self.start(("zone", name), "update tags of managed cluster %s" % name,
+                       lambda: self.client().managed_clusters.begin_update_tags(
+                           self.resource_group, name, {"tags": tags}))
 
     def delete_zone(self, current):
         name = current["name"]
         # deleting the managed cluster deletes its agent pools with it
-        self._start(("zone", name), "delete managed cluster %s" % name,
-                    lambda: self.client().managed_clusters.begin_delete(self.resource_group, name))
+        self.start(("zone", name), "delete managed cluster %s" % name,
+                   lambda: self.client().managed_clusters.begin_delete(self.resource_group, name))
 
     def stop_zone(self, current):
         """AKS stops a cluster (control plane and nodes) and keeps it; waits until stopped."""
         name = current["name"]
-        self._start(("zone", name), "stop managed cluster %s" % name,
-                    lambda: self.client().managed_clusters.begin_stop(self.resource_group, name))
-        timeout = int(self.params.get("wait_timeout") or 1800)
+        self.start(("zone", name), "stop managed cluster %s" % name,
+                   lambda: self.client().managed_clusters.begin_stop(self.resource_group, name))
+        timeout = int(self.params.get("wait_timeout") or self.operation_timeout)
         wait_for(lambda: self.zone_ready(name), timeout, "aks zone %s: waiting until stopped" % name)
 
     def start_zone(self, current):
         name = current["name"]
-        self._start(("zone", name), "start managed cluster %s" % name,
-                    lambda: self.client().managed_clusters.begin_start(self.resource_group, name))
+        self.start(("zone", name), "start managed cluster %s" % name,
+                   lambda: self.client().managed_clusters.begin_start(self.resource_group, name))
 
     def zone_ready(self, name):
-        op = self._poll_state(("zone", name))
-        if op is not None and not op[0]:
-            return (False, None, op[1])
-        zone = self.get_zone(name)
-        if zone is None:
-            return (False, None, "not found")
-        status = zone["status"]
-        if status == "Failed":
-            raise ApiError("AKS managed cluster %s is in provisioningState Failed; running the task again "
-                           "retries it (AKS reconciles a failed cluster on the next PUT)" % name,
-                           code="ProvisioningStateFailed")
-        return (status in ("Succeeded", "STOPPED"), zone, "provisioningState %s" % status)
+        return self.ready(("zone", name), "managed cluster %s" % name, lambda: self.get_zone(name), lambda z: z,
+                          ok=("Succeeded", "STOPPED"))
 
     def zone_kubeconfig(self, zone):
         import yaml
         name = zone["name"]
-        admin = bool(self._param("azure_kubeconfig_admin", None))
+        admin = bool(self.param("azure_kubeconfig_admin"))
         clusters = self.client().managed_clusters
         method = clusters.list_cluster_admin_credentials if admin else clusters.list_cluster_user_credentials
         result = self.call("list %s credentials of %s" % ("admin" if admin else "user", name),
@@ -547,9 +375,9 @@ class AksProvider(Provider):
             props.update({"scaleSetPriority": "Spot", "scaleSetEvictionPolicy": "Delete",
                           "spotMaxPrice": float(desired.get("spot_max_price") or -1)})
         name = desired["name"]
-        self._start(("pool", zone_name, name), "create agent pool %s/%s" % (zone_name, name),
-                    lambda: self.client().agent_pools.begin_create_or_update(
-                        self.resource_group, zone_name, name, {"properties": props}))
+        self.start(("pool", zone_name, name), "create agent pool %s/%s" % (zone_name, name),
+                   lambda: self.client().agent_pools.begin_create_or_update(
+                       self.resource_group, zone_name, name, {"properties": props}))
 
     def update_node_pool(self, zone_name, current, desired, changed_fields):
         name = current["name"]
@@ -572,28 +400,18 @@ class AksProvider(Provider):
         if props == dict((k, v) for k, v in old.items() if k not in POOL_READ_ONLY):
             return
         kwargs = self._if_match(old.get("eTag"))
-        self._start(("pool", zone_name, name), "update agent pool %s/%s" % (zone_name, name),
-                    lambda: self.client().agent_pools.begin_create_or_update(
-                        self.resource_group, zone_name, name, {"properties": props}, **kwargs))
+        self.start(("pool", zone_name, name), "update agent pool %s/%s" % (zone_name, name),
+                   lambda: self.client().agent_pools.begin_create_or_update(
+                       self.resource_group, zone_name, name, {"properties": props}, **kwargs))
 
     def delete_node_pool(self, zone_name, current):
         name = current["name"]
-        self._start(("pool", zone_name, name), "delete agent pool %s/%s" % (zone_name, name),
-                    lambda: self.client().agent_pools.begin_delete(self.resource_group, zone_name, name))
+        self.start(("pool", zone_name, name), "delete agent pool %s/%s" % (zone_name, name),
+                   lambda: self.client().agent_pools.begin_delete(self.resource_group, zone_name, name))
 
     def node_pool_ready(self, zone_name, pool_name):
-        op = self._poll_state(("pool", zone_name, pool_name))
-        if op is not None and not op[0]:
-            return (False, None, op[1])
-        pool = self._pool_raw(zone_name, pool_name)
-        if pool is None:
-            return (False, None, "not found")
-        normalized = normalize_pool(pool)
-        status = normalized["status"]
-        if status == "Failed":
-            raise ApiError("AKS agent pool %s/%s is in provisioningState Failed; running the task again "
-                           "retries it" % (zone_name, pool_name), code="ProvisioningStateFailed")
-        return (status == "Succeeded", normalized, "provisioningState %s" % status)
+        return self.ready(("pool", zone_name, pool_name), "agent pool %s/%s" % (zone_name, pool_name),
+                          lambda: self._pool_raw(zone_name, pool_name), normalize_pool)
 
 
 PROVIDER = AksProvider

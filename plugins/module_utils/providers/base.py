@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The provider interface: one contract, four implementations (local, eks, aks, gke).
 
-Modules never branch on the provider. They validate input (zone_spec.py), hand
-normalized desired state to the reconciler (zones.py), and the reconciler
+Modules never branch on the provider. They validate input (zones/spec.py), hand
+normalized desired state to the reconciler (zones/reconcile.py), and the reconciler
 talks to a Provider through the methods below. A provider only translates
 between the normalized shapes and its API; comparing, check mode, diffs and
 waiting policy live in the reconciler so they behave the same everywhere.
@@ -12,6 +12,8 @@ waiting policy live in the reconciler so they behave the same everywhere.
 Where a provider lives: plugins/module_utils/providers/<name>.py exposes its
 subclass as the module attribute ``PROVIDER``; providers/__init__.py
 ``get_provider(name, params)`` loads it. SDKs are imported inside methods.
+The three clouds derive from providers/cloud.CloudProvider, the one home of
+their shared mechanics (calls, retries, reads, operations, ready probes).
 
 Connection params (``self.params``, built from providers.PROVIDER_ARGS; every
 key is present, unset ones are None): provider, region, endpoint_url
@@ -24,7 +26,7 @@ gcp_access_token, binaries_dir, workdir (local only); plus wait_timeout, the mod
 
 What the reconciler guarantees to providers:
 - create_zone / create_node_pool receive a COMPLETE normalized shape: the
-  reconciler starts from generic defaults (zone_spec.ZONE_DEFAULTS /
+  reconciler starts from generic defaults (zones/spec.ZONE_DEFAULTS /
   NODE_POOL_DEFAULTS), lays the provider's zone_defaults()/node_pool_defaults()
   over them (region, kubernetes_version, networking...), then what the user set.
 - update_* receive the merged desired shape and changed_fields, the list of
@@ -34,7 +36,7 @@ What the reconciler guarantees to providers:
   Fields not in *_updatable never reach update_*: the reconciler fails first.
 - "status" and "endpoint" are never compared.
 - Node pools: the reconciler picks instance_type from gpu model+count through
-  the catalog (catalog.py, keyed by provider name) and recomputes "gpu" from
+  the catalog (catalog/instances.py, keyed by provider name) and recomputes "gpu" from
   the catalog on both sides, so providers may return gpu None. "type" may come
   back None if the API cannot hold it; it is then derived from the catalog
   category. "labels" must be the user's labels only: strip provider-added
@@ -80,18 +82,49 @@ from __future__ import absolute_import, division, print_function
 import abc
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
+from ansible_collections.aizone.platform.plugins.module_utils.names import GPU_MODEL_LABEL, POOL_LABEL, POOL_TYPE_LABEL
 
 __metaclass__ = type
 
 
-# Labels every node of a pool carries, on every provider (the shared names).
-POOL_LABEL = "aizone.io/node-pool"
-POOL_TYPE_LABEL = "aizone.io/node-pool-type"
-GPU_MODEL_LABEL = "aizone.io/gpu-model"
+def minor_version(version):
+    """'1.34.1', '1.34' or GKE's '1.30.5-gke.1014001' -> '1.34' / '1.30'; None stays None."""
+    if not version:
+        return None
+    return ".".join(str(version).split("-", 1)[0].split(".")[:2])
+
+
+def networking_shape(subnets, security_groups, public, private):
+    """The normalized zone's networking."""
+    return {"subnets": subnets, "security_groups": security_groups,
+            "endpoint_public_access": bool(public), "endpoint_private_access": bool(private)}
+
+
+def zone_shape(provider, name, region, version, zone_type, networking, logging, tags, status, endpoint):
+    """The normalized zone (see the module docstring): the one place its fields are listed."""
+    return {"name": name, "provider": provider, "region": region, "kubernetes_version": version,
+            "zone_type": zone_type, "networking": networking, "logging": logging, "tags": tags,
+            "status": status, "endpoint": endpoint}
+
+
+def scaling_shape(enabled, low, high, desired):
+    """The normalized pool's autoscaling; a pool without autoscaling is fixed at its size."""
+    if not enabled:
+        return {"enabled": False, "min": desired, "max": desired, "desired": desired}
+    return {"enabled": True, "min": low, "max": high, "desired": desired}
+
+
+def pool_shape(name, pool_type, instance_type, autoscaling, labels, taints, capacity_type, disk_size_gb, status,
+               gpu=None):
+    """The normalized node pool (see the module docstring): the one place its fields are listed."""
+    return {"name": name, "type": pool_type, "instance_type": instance_type, "gpu": gpu,
+            "autoscaling": autoscaling, "labels": labels,
+            "taints": sorted(taints, key=lambda t: (t["key"], t["effect"])), "capacity_type": capacity_type,
+            "disk_size_gb": disk_size_gb, "status": status}
 
 
 def pool_labels(desired):
-    """User labels plus the reserved labels every node of the pool carries."""
+    """User labels plus the reserved labels every node of the pool carries, on every provider."""
     labels = dict(desired.get("labels") or {})
     labels[POOL_LABEL] = desired["name"]
     if desired.get("type"):
@@ -115,7 +148,7 @@ class Provider(object, metaclass=abc.ABCMeta):
     def zone_defaults(self, desired):
         """Provider defaults for a zone being created: {field: value}, used for
         every field the user left unset (desired[field] is None), overriding
-        zone_spec.ZONE_DEFAULTS. Must be what create_zone will really use, so
+        zones/spec.ZONE_DEFAULTS. Must be what create_zone will really use, so
         check mode predicts exactly. May raise ValidationError for desired
         values the provider cannot create (called in check mode too)."""
         return {}

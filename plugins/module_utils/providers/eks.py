@@ -39,214 +39,30 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import re
 
-from ansible_collections.aizone.platform.plugins.module_utils.errors import (
-    ApiError, AizoneError, ValidationError)
-from ansible_collections.aizone.platform.plugins.module_utils.providers.base import (
-    POOL_LABEL, POOL_TYPE_LABEL, Provider, pool_labels)
-from ansible_collections.aizone.platform.plugins.module_utils.retry import (
-    call_with_retry, status_is_transient)
+from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
+from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError, ValidationError
+from ansible_collections.aizone.platform.plugins.module_utils.names import MANAGED_BY, POOL_LABEL
+from ansible_collections.aizone.platform.plugins.module_utils.providers.base import pool_labels
+from ansible_collections.aizone.platform.plugins.module_utils.providers.cloud import CloudProvider, import_sdk
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_for
-
-RESERVED_PREFIX = "aizone.io/"
-ZONE_TYPE_TAG = "aizone.io/zone-type"
-NODE_ROLE_TAG = "aizone.io/node-role-arn"
-MANAGED_BY_TAG = "app.kubernetes.io/managed-by"
-MANAGED_BY = "aizone.platform"
-ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
-
-LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
-
-EFFECT_TO_EKS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE",
-                 "NoExecute": "NO_EXECUTE"}
-EFFECT_FROM_EKS = dict((v, k) for k, v in EFFECT_TO_EKS.items())
-CAPACITY_TO_EKS = {"on-demand": "ON_DEMAND", "spot": "SPOT"}
-CAPACITY_FROM_EKS = dict((v, k) for k, v in CAPACITY_TO_EKS.items())
-
-THROTTLE_CODES = frozenset([
-    "Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
-    "ServiceUnavailable", "ServiceUnavailableException", "ServerException", "InternalFailure",
-    "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
-])
-# ResourceInUseException is transient only when another operation is still running
-# (an update in progress, a node group still being created or deleted).
-IN_PROGRESS = re.compile(r"in progress|currently|being (created|updated|deleted)|"
-                         r"not in ACTIVE|is (CREATING|UPDATING|DELETING)", re.IGNORECASE)
-CONNECTION_ERRORS = frozenset([
-    "EndpointConnectionError", "ConnectionClosedError", "ReadTimeoutError",
-    "ConnectTimeoutError", "ConnectionError",
-])
-# Instance families with an ARM (Graviton) processor carry a "g" in their
-# suffix: c7g, m7gd, r6gn, g5g. "g5"/"g6" (the GPU families) have none.
-_FAMILY = re.compile(r"^([a-z]+)(\d+)([a-z-]*)\.")
+from ansible_collections.aizone.platform.plugins.module_utils.providers.eks_shapes import (
+    CAPACITY_TO_EKS, MANAGED_BY_TAG, NODE_ROLE_TAG, ROLE_ARN, ZONE_TYPE_TAG, ami_type,
+    check_one_minor_step, eks_taint, endpoint_access, is_transient, label_update, logging_config, normalize_cluster,
+    normalize_nodegroup, normalize_taints, scaling_config, taint_update, touches)
 
 
-def is_transient(exc):
-    """The retry classifier: throttling, 5xx, connection errors, update-in-progress."""
-    if type(exc).__name__ in CONNECTION_ERRORS:
-        return True
-    response = getattr(exc, "response", None)
-    if not isinstance(response, dict):
-        return False
-    error = response.get("Error") or {}
-    code = error.get("Code", "")
-    status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
-    if code in THROTTLE_CODES or (status_is_transient(status) and status != 409):
-        return True
-    if code == "ResourceInUseException":
-        return bool(IN_PROGRESS.search(error.get("Message", "")))
-    return False
+def _boto3():
+    import boto3
+    return boto3
 
 
-def ami_type(instance_type, gpu):
-    """The EKS-optimized AL2023 AMI for the pool: NVIDIA for GPU pools, ARM for Graviton."""
-    m = _FAMILY.match(instance_type or "")
-    arm = bool(m and "g" in m.group(3))
-    if gpu:
-        return "AL2023_ARM_64_NVIDIA" if arm else "AL2023_x86_64_NVIDIA"
-    return "AL2023_ARM_64_STANDARD" if arm else "AL2023_x86_64_STANDARD"
-
-
-def _reserved(key):
-    return key.startswith(RESERVED_PREFIX)
-
-
-def _touches(changed_fields, name):
-    return any(f == name or f.startswith(name + ".") for f in changed_fields)
-
-
-def normalize_taints(taints):
-    """Sorted by (key, effect); value always a string."""
-    out = [{"key": t["key"], "value": t.get("value") or "", "effect": t["effect"]}
-           for t in taints or []]
-    return sorted(out, key=lambda t: (t["key"], t["effect"]))
-
-
-def _eks_taint(taint):
-    out = {"key": taint["key"], "effect": EFFECT_TO_EKS[taint["effect"]]}
-    if taint.get("value"):
-        out["value"] = taint["value"]
-    return out
-
-
-def normalize_cluster(cluster, region):
-    """describe_cluster's cluster -> the normalized zone of base.py."""
-    vpc = cluster.get("resourcesVpcConfig") or {}
-    tags = cluster.get("tags") or {}
-    enabled = set()
-    for entry in (cluster.get("logging") or {}).get("clusterLogging") or []:
-        if entry.get("enabled"):
-            enabled.update(entry.get("types") or [])
-    return {
-        "name": cluster["name"],
-        "provider": "eks",
-        "region": region,
-        "kubernetes_version": cluster.get("version"),
-        "zone_type": tags.get(ZONE_TYPE_TAG),
-        "networking": {
-            "subnets": sorted(vpc.get("subnetIds") or []),
-            "security_groups": sorted(vpc.get("securityGroupIds") or []),
-            # EKS defaults: public endpoint on, private off (moto omits unset flags)
-            "endpoint_public_access": bool(vpc.get("endpointPublicAccess", True)),
-            "endpoint_private_access": bool(vpc.get("endpointPrivateAccess", False)),
-        },
-        "logging": sorted(enabled),
-        "tags": dict((k, v) for k, v in tags.items() if not _reserved(k) and k != MANAGED_BY_TAG),
-        "status": cluster.get("status"),
-        "endpoint": cluster.get("endpoint"),
-    }
-
-
-def normalize_nodegroup(nodegroup, gpu_lookup):
-    """describe_nodegroup's nodegroup -> the normalized node pool of base.py."""
-    labels = nodegroup.get("labels") or {}
-    scaling = nodegroup.get("scalingConfig") or {}
-    low, high = int(scaling.get("minSize", 0)), int(scaling.get("maxSize", 0))
-    instance_types = nodegroup.get("instanceTypes") or []
-    instance_type = instance_types[0] if instance_types else None
-    disk = nodegroup.get("diskSize")
-    return {
-        "name": nodegroup["nodegroupName"],
-        "type": labels.get(POOL_TYPE_LABEL),
-        "instance_type": instance_type,
-        "gpu": gpu_lookup(instance_type) if instance_type else None,
-        # managed node groups have no autoscaling switch: a fixed pool is min == max
-        "autoscaling": {"enabled": low != high, "min": low, "max": high,
-                        "desired": int(scaling.get("desiredSize", low))},
-        "labels": dict((k, v) for k, v in labels.items() if not _reserved(k)),
-        "taints": normalize_taints(
-            [{"key": t["key"], "value": t.get("value"), "effect": EFFECT_FROM_EKS.get(t["effect"], t["effect"])}
-             for t in nodegroup.get("taints") or []]),
-        "capacity_type": CAPACITY_FROM_EKS.get(nodegroup.get("capacityType"), nodegroup.get("capacityType")),
-        # moto returns its default disk size as the string "20"
-        "disk_size_gb": int(disk) if disk is not None else None,
-        "status": nodegroup.get("status"),
-    }
-
-
-def scaling_config(autoscaling):
-    """A disabled autoscaler is a fixed pool: min = max = desired."""
-    desired = int(autoscaling["desired"])
-    if not autoscaling.get("enabled", True):
-        return {"minSize": desired, "maxSize": desired, "desiredSize": desired}
-    return {"minSize": int(autoscaling["min"]), "maxSize": int(autoscaling["max"]),
-            "desiredSize": desired}
-
-
-def label_update(current, desired):
-    """update_nodegroup_config 'labels' argument, or None when nothing differs."""
-    add = dict((k, v) for k, v in desired.items() if current.get(k) != v)
-    remove = sorted(k for k in current if k not in desired)
-    out = {}
-    if add:
-        out["addOrUpdateLabels"] = add
-    if remove:
-        out["removeLabels"] = remove
-    return out or None
-
-
-def taint_update(current, desired):
-    """update_nodegroup_config 'taints' argument (taints keyed by key+effect), or None."""
-    cur = dict(((t["key"], t["effect"]), t) for t in normalize_taints(current))
-    want = dict(((t["key"], t["effect"]), t) for t in normalize_taints(desired))
-    add = [_eks_taint(t) for k, t in sorted(want.items()) if cur.get(k) != t]
-    remove = [_eks_taint(t) for k, t in sorted(cur.items()) if k not in want]
-    out = {}
-    if add:
-        out["addOrUpdateTaints"] = add
-    if remove:
-        out["removeTaints"] = remove
-    return out or None
-
-
-def check_one_minor_step(current, wanted):
-    """EKS upgrades a cluster one minor version per update; refuse bigger jumps up front."""
-    try:
-        cur = [int(p) for p in str(current).split(".")[:2]]
-        new = [int(p) for p in str(wanted).split(".")[:2]]
-    except ValueError:
-        return
-    if new[0] != cur[0] or new[1] - cur[1] > 1:
-        raise ValidationError("kubernetes_version", "EKS upgrades one minor version at a time: zone runs %s, "
-                              "so the next version is %d.%d (run again for each step to %s)"
-                              % (current, cur[0], cur[1] + 1, wanted))
-
-
-def logging_config(enabled):
-    """Every log type listed, enabled or not, so a replace and a merge agree."""
-    on = sorted(set(enabled or []))
-    off = [t for t in LOG_TYPES if t not in on]
-    entries = []
-    if on:
-        entries.append({"types": on, "enabled": True})
-    if off:
-        entries.append({"types": off, "enabled": False})
-    return {"clusterLogging": entries}
-
-
-class EksProvider(Provider):
+class EksProvider(CloudProvider):
     name = "eks"
+    service = "EKS"
+    status_word = ""
+    ready_statuses = ("ACTIVE")
+    failed_statuses = ("FAILED", "CREATE_FAILED", "DEGRADED", "DELETE_FAILED")
     zone_updatable = ("kubernetes_version", "logging", "tags",
                       "networking.endpoint_public_access", "networking.endpoint_private_access")
     node_pool_updatable = ("autoscaling", "labels", "taints")
@@ -271,11 +87,7 @@ class EksProvider(Provider):
         return None
 
     def _session(self):
-        try:
-            import boto3
-        except ImportError:
-            raise AizoneError("the eks provider requires the Python library boto3 "
-                              "(pip install boto3) on the host running the module")
+        boto3 = import_sdk("eks", "boto3", _boto3)
         kwargs = self._credentials() or {}
         if not kwargs and self.params.get("aws_profile"):
             kwargs["profile_name"] = self.params["aws_profile"]
@@ -290,35 +102,50 @@ class EksProvider(Provider):
                 service, endpoint_url=self.params.get("endpoint_url") or None, config=config)
         return self._clients[service]
 
-    def call(self, operation, **kwargs):
-        """One EKS call through call_with_retry; a final ClientError becomes ApiError."""
-        method = getattr(self.client(), operation)
-        try:
-            return call_with_retry(lambda: method(**kwargs), is_transient)
-        except Exception as exc:  # noqa: BLE001 - botocore errors, imported lazily
-            response = getattr(exc, "response", None)
-            if not isinstance(response, dict) and not type(exc).__module__.startswith("botocore"):
-                raise
-            error = (response or {}).get("Error") or {}
-            status = ((response or {}).get("ResponseMetadata") or {}).get("HTTPStatusCode")
-            code = error.get("Code") or type(exc).__name__
-            api = "".join(part.title() for part in operation.split("_"))
-            if status and code == str(status):
-                # no AWS error in the body: the endpoint does not serve this operation
-                # (moto 5.2.5 answers UpdateClusterVersion this way)
-                msg = ("EKS %s failed: the endpoint answered HTTP %s without an AWS error; "
-                       "it does not implement %s" % (api, status, api))
-            else:
-                msg = "EKS %s failed: %s: %s" % (api, code, error.get("Message") or exc)
-            raise ApiError(msg, status=status, code=code, operation=api)
+    def is_transient(self, exc):
+        return is_transient(exc)
+
+    def translate_error(self, what, exc):
+        response = getattr(exc, "response", None)
+        if not isinstance(response, dict) and not type(exc).__module__.startswith("botocore"):
+            return None
+        error = (response or {}).get("Error") or {}
+        status = ((response or {}).get("ResponseMetadata") or {}).get("HTTPStatusCode")
+        code = error.get("Code") or type(exc).__name__
+        api = "".join(part.title() for part in what.split("_"))
+        if status and code == str(status):
+            # no AWS error in the body: the endpoint does not serve this operation
+            # (moto 5.2.5 answers UpdateClusterVersion this way)
+            msg = ("EKS %s failed: the endpoint answered HTTP %s without an AWS error; "
+                   "it does not implement %s" % (api, status, api))
+        else:
+            msg = "EKS %s failed: %s: %s" % (api, code, error.get("Message") or exc)
+        return ApiError(msg, status=status, code=code, operation=api)
+
+    def is_not_found(self, error):
+        return error.code == "ResourceNotFoundException"
+
+    def api(self, operation, **kwargs):
+        """One EKS API call (boto3 method name) through call."""
+        return self.call(operation, lambda: getattr(self.client(), operation)(**kwargs))
+
+    def operation_state(self, handle, what):
+        """EKS reports an update's progress on the cluster or node group itself (its status): the
+        ready probes read that, so an update this run started needs no polling of its own."""
+        return True, "%s started" % what
+
+    def wait_operation(self, key, what):
+        """EKS refuses a second cluster update while one is in progress: wait for ACTIVE."""
+        self._wait_active(key[1], self.update_wait_timeout)
+
+    def failed(self, what, raw, status):
+        issues = "; ".join("%s: %s" % (i.get("code"), i.get("message"))
+                           for i in (raw.get("health") or {}).get("issues") or [])
+        return ApiError("EKS %s is %s%s" % (what, status, (": " + issues) if issues else ""), code=status)
 
     def _describe(self, operation, key, **kwargs):
-        try:
-            return self.call(operation, **kwargs)[key]
-        except ApiError as exc:
-            if exc.code == "ResourceNotFoundException":
-                return None
-            raise
+        found = self.read(operation, lambda: getattr(self.client(), operation)(**kwargs))
+        return found[key] if found is not None else None
 
     def _cluster(self, name):
         return self._describe("describe_cluster", "cluster", name=name)
@@ -330,7 +157,6 @@ class EksProvider(Provider):
     @staticmethod
     def _gpu(instance_type):
         """The pool's GPU from the catalog; None for CPU types and types it does not know."""
-        from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
         try:
             return catalog.gpu_of(catalog.get("eks", instance_type))
         except ValidationError:
@@ -410,51 +236,39 @@ class EksProvider(Provider):
                   "tags": tags}
         if desired.get("kubernetes_version"):
             kwargs["version"] = desired["kubernetes_version"]
-        self.call("create_cluster", **kwargs)
+        self.api("create_cluster", **kwargs)
 
     def update_zone(self, current, desired, changed_fields):
         name = current["name"]
-        if _touches(changed_fields, "kubernetes_version"):
+        if touches(changed_fields, "kubernetes_version"):
             check_one_minor_step(current.get("kubernetes_version"), desired["kubernetes_version"])
-        if _touches(changed_fields, "tags"):
+        if touches(changed_fields, "tags"):
             # tag_resource/untag_resource apply at once and start no cluster update
             self._update_tags(name, current.get("tags") or {}, desired.get("tags") or {})
-        updates = []
-        if _touches(changed_fields, "logging"):
-            updates.append(lambda: self.call("update_cluster_config", name=name,
-                                             logging=logging_config(desired.get("logging"))))
-        if (_touches(changed_fields, "networking.endpoint_public_access")
-                or _touches(changed_fields, "networking.endpoint_private_access")):
-            updates.append(lambda: self._update_endpoint_access(current, desired))
-        if _touches(changed_fields, "kubernetes_version"):
+        steps = []
+        client = self.client
+        if touches(changed_fields, "logging"):
+            steps.append(("update_cluster_config", lambda: client().update_cluster_config(
+                name=name, logging=logging_config(desired.get("logging")))))
+        if (touches(changed_fields, "networking.endpoint_public_access")
+                or touches(changed_fields, "networking.endpoint_private_access")):
+            steps.append(("update_cluster_config", lambda: client().update_cluster_config(
+                name=name, resourcesVpcConfig=endpoint_access(current, desired))))
+        if touches(changed_fields, "kubernetes_version"):
             # Real EKS upgrades one minor version per call. moto 5.2.5 does not
             # implement UpdateClusterVersion (HTTP 404): that ApiError is surfaced.
-            updates.append(lambda: self.call("update_cluster_version", name=name,
-                                             version=desired["kubernetes_version"]))
-        for index, update in enumerate(updates):
-            if index:
-                # EKS refuses a second cluster update while one is in progress
-                self._wait_active(name, self.update_wait_timeout)
-            update()
+            steps.append(("update_cluster_version", lambda: client().update_cluster_version(
+                name=name, version=desired["kubernetes_version"])))
+        self.run_steps(("zone", name), steps)
 
     def _update_tags(self, name, current, desired):
         arn = self._cluster(name)["arn"]
         add = dict((k, v) for k, v in desired.items() if current.get(k) != v)
         remove = sorted(k for k in current if k not in desired)
         if add:
-            self.call("tag_resource", resourceArn=arn, tags=add)
+            self.api("tag_resource", resourceArn=arn, tags=add)
         if remove:
-            self.call("untag_resource", resourceArn=arn, tagKeys=remove)
-
-    def _update_endpoint_access(self, current, desired):
-        net_cur = current.get("networking") or {}
-        net = desired.get("networking") or {}
-        vpc = {"endpointPublicAccess": bool(net.get("endpoint_public_access", True)),
-               "endpointPrivateAccess": bool(net.get("endpoint_private_access", False)),
-               # unchanged; resent because moto replaces the whole resourcesVpcConfig
-               "subnetIds": list(net_cur.get("subnets") or []),
-               "securityGroupIds": list(net_cur.get("security_groups") or [])}
-        self.call("update_cluster_config", name=current["name"], resourcesVpcConfig=vpc)
+            self.api("untag_resource", resourceArn=arn, tagKeys=remove)
 
     def _wait_active(self, name, timeout):
         return wait_for(lambda: self.zone_ready(name), timeout,
@@ -466,24 +280,19 @@ class EksProvider(Provider):
         for pool in pools:
             ng = self._nodegroup(name, pool)
             if ng and ng.get("status") != "DELETING":
-                self.call("delete_nodegroup", clusterName=name, nodegroupName=pool)
+                self.api("delete_nodegroup", clusterName=name, nodegroupName=pool)
         if pools:
             wait_for(lambda: self._nodegroups_gone(name), self.nodegroup_delete_timeout,
                      "eks zone %s: waiting for node groups to be deleted" % name)
-        self.call("delete_cluster", name=name)
+        self.api("delete_cluster", name=name)
 
     def _nodegroups_gone(self, name):
         left = self._nodegroup_names(name)
         return (not left, None, "node groups left: %s" % ", ".join(left) if left else "none left")
 
     def zone_ready(self, name):
-        cluster = self._cluster(name)
-        if cluster is None:
-            return (False, None, "not found")
-        status = cluster.get("status")
-        if status == "FAILED":
-            raise ApiError("EKS cluster %s is FAILED" % name, code="FAILED")
-        return (status == "ACTIVE", normalize_cluster(cluster, self.region), status)
+        return self.ready(("zone", name), "cluster %s" % name, lambda: self._cluster(name),
+                          lambda cluster: normalize_cluster(cluster, self.region))
 
     def zone_kubeconfig(self, zone):
         """Kubeconfig whose user authenticates with an EKS token (see eks_token.py)."""
@@ -512,7 +321,7 @@ class EksProvider(Provider):
             kwargs = {"clusterName": zone_name}
             if token:
                 kwargs["nextToken"] = token
-            page = self.call("list_nodegroups", **kwargs)
+            page = self.api("list_nodegroups", **kwargs)
             names.extend(page.get("nodegroups") or [])
             token = page.get("nextToken")
             if not token:
@@ -546,10 +355,10 @@ class EksProvider(Provider):
             "tags": tags,
         }
         if desired.get("taints"):
-            kwargs["taints"] = [_eks_taint(t) for t in normalize_taints(desired["taints"])]
+            kwargs["taints"] = [eks_taint(t) for t in normalize_taints(desired["taints"])]
         if desired.get("disk_size_gb"):
             kwargs["diskSize"] = int(desired["disk_size_gb"])
-        self.call("create_nodegroup", **kwargs)
+        self.api("create_nodegroup", **kwargs)
 
     def update_node_pool(self, zone_name, current, desired, changed_fields):
         ng = self._nodegroup(zone_name, current["name"])
@@ -557,37 +366,29 @@ class EksProvider(Provider):
             raise ApiError("EKS node group %s/%s not found" % (zone_name, current["name"]),
                            code="ResourceNotFoundException")
         kwargs = {}
-        if _touches(changed_fields, "labels"):
+        if touches(changed_fields, "labels"):
             labels = label_update(ng.get("labels") or {}, pool_labels(desired))
             if labels:
                 kwargs["labels"] = labels
-        if _touches(changed_fields, "taints"):
+        if touches(changed_fields, "taints"):
             taints = taint_update(current.get("taints"), desired.get("taints"))
             if taints:
                 kwargs["taints"] = taints
-        if _touches(changed_fields, "autoscaling"):
+        if touches(changed_fields, "autoscaling"):
             scaling = scaling_config(desired["autoscaling"])
             if scaling != dict((k, int(v)) for k, v in (ng.get("scalingConfig") or {}).items()):
                 kwargs["scalingConfig"] = scaling
         if kwargs:
-            self.call("update_nodegroup_config", clusterName=zone_name,
-                      nodegroupName=current["name"], **kwargs)
+            self.api("update_nodegroup_config", clusterName=zone_name,
+                     nodegroupName=current["name"], **kwargs)
 
     def delete_node_pool(self, zone_name, current):
-        self.call("delete_nodegroup", clusterName=zone_name, nodegroupName=current["name"])
+        self.api("delete_nodegroup", clusterName=zone_name, nodegroupName=current["name"])
 
     def node_pool_ready(self, zone_name, pool_name):
-        ng = self._nodegroup(zone_name, pool_name)
-        if ng is None:
-            return (False, None, "not found")
-        status = ng.get("status")
-        if status in ("CREATE_FAILED", "DEGRADED", "DELETE_FAILED"):
-            issues = "; ".join("%s: %s" % (i.get("code"), i.get("message"))
-                               for i in (ng.get("health") or {}).get("issues") or [])
-            raise ApiError("EKS node group %s/%s is %s%s" % (zone_name, pool_name, status,
-                                                             (": " + issues) if issues else ""),
-                           code=status)
-        return (status == "ACTIVE", normalize_nodegroup(ng, self._gpu), status)
+        return self.ready(("pool", zone_name, pool_name), "node group %s/%s" % (zone_name, pool_name),
+                          lambda: self._nodegroup(zone_name, pool_name),
+                          lambda ng: normalize_nodegroup(ng, self._gpu))
 
 
 PROVIDER = EksProvider

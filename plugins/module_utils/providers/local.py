@@ -38,18 +38,18 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError, ValidationError
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
+from ansible_collections.aizone.platform.plugins.module_utils.names import (
+    CONDITION_TAINT_PREFIXES, GPU_MODEL_LABEL, GPU_RESOURCE, LABEL_MANAGED_BY, MANAGED_BY, POOL_LABEL,
+    POOL_TYPE_LABEL)
 from ansible_collections.aizone.platform.plugins.module_utils.providers.base import Provider
 
-MANAGED_BY = "app.kubernetes.io/managed-by"
-MANAGER = "aizone.platform"
-POOL_LABEL = "aizone.io/node-pool"
 POOL_NAMESPACE = "kube-system"
 POOL_CM_PREFIX = "aizone-node-pool-"
 ZONE_FILE = "aizone-zone.json"
 DEFAULT_REGION = "local"
 LOCAL_NETWORKING = {"subnets": [], "security_groups": [],
                     "endpoint_public_access": False, "endpoint_private_access": True}
-SYSTEM_TAINT_PREFIXES = ("node.kubernetes.io/", "node.cloudprovider.kubernetes.io/")
 WORKERS = 8
 POOL_SPEC_KEYS = ("type", "instance_type", "autoscaling", "labels", "taints", "capacity_type", "disk_size_gb")
 
@@ -73,9 +73,9 @@ def node_labels(pool, region, index, node_name):
     spot = pool["capacity_type"] == "spot"
     labels = dict(pool.get("labels") or {})
     labels.update({
-        MANAGED_BY: MANAGER,
+        LABEL_MANAGED_BY: MANAGED_BY,
         POOL_LABEL: pool["name"],
-        "aizone.io/node-pool-type": pool["type"],
+        POOL_TYPE_LABEL: pool["type"],
         "node.kubernetes.io/instance-type": entry["type"],
         "topology.kubernetes.io/region": region,
         "topology.kubernetes.io/zone": topology_zone(region, index),
@@ -89,7 +89,7 @@ def node_labels(pool, region, index, node_name):
     if entry["gpu_model"]:
         model = catalog.gpu_model(entry["gpu_model"])
         labels.update({
-            "aizone.io/gpu-model": entry["gpu_model"],
+            GPU_MODEL_LABEL: entry["gpu_model"],
             "nvidia.com/gpu.present": "true",
             "nvidia.com/gpu.product": model["product"],
             "nvidia.com/gpu.count": str(entry["gpu_count"]),
@@ -107,7 +107,7 @@ def node_capacity(pool):
         "ephemeral-storage": "%dGi" % pool["disk_size_gb"],
     }
     if entry["gpu_model"]:
-        capacity["nvidia.com/gpu"] = str(entry["gpu_count"])
+        capacity[GPU_RESOURCE] = str(entry["gpu_count"])
     return capacity
 
 
@@ -148,7 +148,7 @@ def _is_ready(node):
 def _user_taints(node):
     taints = (node.get("spec") or {}).get("taints") or []
     return sorted(({"key": t["key"], "value": t.get("value") or "", "effect": t["effect"]}
-                   for t in taints if not t["key"].startswith(SYSTEM_TAINT_PREFIXES)),
+                   for t in taints if not t["key"].startswith(CONDITION_TAINT_PREFIXES)),
                   key=lambda t: (t["key"], t["effect"]))
 
 
@@ -175,11 +175,8 @@ class LocalProvider(Provider):
 
     def _rest(self, zone_name):
         if zone_name not in self._rests:
-            from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_api_client
-            from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest
-            plane = self._plane(zone_name)
-            self._rests[zone_name] = Rest(build_api_client({"kubeconfig": plane.kubeconfig_path,
-                                                            "context": None}))
+            from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect
+            self._rests[zone_name] = connect({"kubeconfig": self._plane(zone_name).kubeconfig_path})
         return self._rests[zone_name]
 
     def request_counts(self):
@@ -264,9 +261,9 @@ class LocalProvider(Provider):
     # node pools --------------------------------------------------------
     def _list(self, zone_name):
         rest = self._rest(zone_name)
-        cms = rest.list_all("/api/v1/namespaces/%s/configmaps" % POOL_NAMESPACE,
-                            label_selector="%s=%s,%s" % (MANAGED_BY, MANAGER, POOL_LABEL))
-        nodes = rest.list_all("/api/v1/nodes", label_selector=POOL_LABEL)
+        cms = rest.list_all(kind_info("v1", "ConfigMap").collection_path(POOL_NAMESPACE),
+                            label_selector="%s=%s,%s" % (LABEL_MANAGED_BY, MANAGED_BY, POOL_LABEL))
+        nodes = rest.list_all(kind_info("v1", "Node").collection_path(), label_selector=POOL_LABEL)
         by_pool = {}
         for node in nodes:
             by_pool.setdefault(node["metadata"]["labels"][POOL_LABEL], []).append(node)
@@ -301,14 +298,15 @@ class LocalProvider(Provider):
         body = {
             "apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": POOL_CM_PREFIX + pool["name"], "namespace": POOL_NAMESPACE,
-                         "labels": {MANAGED_BY: MANAGER, POOL_LABEL: pool["name"]}},
+                         "labels": {LABEL_MANAGED_BY: MANAGED_BY, POOL_LABEL: pool["name"]}},
             "data": {"spec": json.dumps(spec, sort_keys=True)},
         }
-        path = "/api/v1/namespaces/%s/configmaps" % POOL_NAMESPACE
+        configmaps = kind_info("v1", "ConfigMap")
         if create:
-            self._rest(zone_name).request("POST", path, body=body)
+            self._rest(zone_name).request("POST", configmaps.collection_path(POOL_NAMESPACE), body=body)
         else:
-            self._rest(zone_name).request("PUT", "%s/%s" % (path, body["metadata"]["name"]), body=body)
+            self._rest(zone_name).request("PUT", configmaps.object_path(body["metadata"]["name"], POOL_NAMESPACE),
+                                          body=body)
 
     def _run_all(self, calls):
         if not calls:
@@ -358,7 +356,7 @@ class LocalProvider(Provider):
             patch["metadata"] = {"labels": label_patch}
         if _user_taints(node) != body["spec"]["taints"]:
             system = [t for t in (node.get("spec") or {}).get("taints") or []
-                      if t["key"].startswith(SYSTEM_TAINT_PREFIXES)]
+                      if t["key"].startswith(CONDITION_TAINT_PREFIXES)]
             patch["spec"] = {"taints": system + body["spec"]["taints"]}
         return patch
 
@@ -366,7 +364,7 @@ class LocalProvider(Provider):
     def _creator(rest, body):
         def call():
             try:
-                rest.request("POST", "/api/v1/nodes", body=body)
+                rest.request("POST", kind_info("v1", "Node").collection_path(), body=body)
             except ApiError as exc:
                 if exc.status != 409:
                     raise
@@ -376,7 +374,7 @@ class LocalProvider(Provider):
     def _deleter(rest, name):
         def call():
             try:
-                rest.request("DELETE", "/api/v1/nodes/%s" % name)
+                rest.request("DELETE", kind_info("v1", "Node").object_path(name))
             except ApiError as exc:
                 if exc.status != 404:
                     raise
@@ -384,7 +382,7 @@ class LocalProvider(Provider):
 
     @staticmethod
     def _patcher(rest, name, patch):
-        return lambda: rest.request("PATCH", "/api/v1/nodes/%s" % name, body=patch,
+        return lambda: rest.request("PATCH", kind_info("v1", "Node").object_path(name), body=patch,
                                     content_type="application/merge-patch+json")
 
     def _pool_nodes(self, zone_name, name):
@@ -405,10 +403,11 @@ class LocalProvider(Provider):
 
     def delete_node_pool(self, zone_name, current):
         rest = self._rest(zone_name)
-        rest.request("DELETE", "/api/v1/nodes", query={"labelSelector": "%s=%s" % (POOL_LABEL, current["name"])})
+        rest.request("DELETE", kind_info("v1", "Node").collection_path(),
+                     query={"labelSelector": "%s=%s" % (POOL_LABEL, current["name"])})
         try:
-            rest.request("DELETE", "/api/v1/namespaces/%s/configmaps/%s%s"
-                         % (POOL_NAMESPACE, POOL_CM_PREFIX, current["name"]))
+            rest.request("DELETE", kind_info("v1", "ConfigMap").object_path(POOL_CM_PREFIX + current["name"],
+                                                                            POOL_NAMESPACE))
         except ApiError as exc:
             if exc.status != 404:
                 raise

@@ -16,13 +16,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
-from ansible_collections.aizone.platform.plugins.module_utils.zones.placement import POOL_LABEL, placements
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
+from ansible_collections.aizone.platform.plugins.module_utils.names import (
+    LABEL_MANAGED_BY, MANAGED_BY, POOL_LABEL, WORKLOAD_LABEL, check_choice)
+from ansible_collections.aizone.platform.plugins.module_utils.workloads.objects import (
+    absent_refs, pools_wanted, workload_objects)
 from ansible_collections.aizone.platform.plugins.module_utils.workloads.rollout import rollout_status
-from ansible_collections.aizone.platform.plugins.module_utils.workloads.spec import (
-    KINDS, LABEL_WORKLOAD, absent_refs, pools_wanted, validate_workloads, workload_objects)
-
-LIST_PATHS = {"Deployment": "/apis/apps/v1/deployments", "StatefulSet": "/apis/apps/v1/statefulsets",
-              "Job": "/apis/batch/v1/jobs"}
+from ansible_collections.aizone.platform.plugins.module_utils.workloads.spec import KINDS, STATES, validate_workloads
+from ansible_collections.aizone.platform.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
+from ansible_collections.aizone.platform.plugins.module_utils.zones.placement import placements
 
 
 def plan(specs, pool_placements):
@@ -51,59 +53,55 @@ def _summarize(specs, objects, states):
     return out
 
 
-def converge(params, check_mode=False, want_diff=False):
-    """The workload module: returns the result dict."""
-    from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import apply_objects
-    from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_client
-    from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest
-    from ansible_collections.aizone.platform.plugins.module_utils.workloads.rollout import wait_rollouts
-
-    state = params.get("state") or "present"
-    if state not in ("present", "absent"):
-        raise ValidationError("state", "%r is not one of present, absent" % (state,))
+def _timeout(params):
     timeout = params.get("wait_timeout")
-    timeout = 300 if timeout is None else timeout
+    timeout = DEFAULT_WAIT_TIMEOUT if timeout is None else timeout
     if timeout <= 0:
         raise ValidationError("wait_timeout", "must be > 0 seconds")
-    specs = validate_workloads(params.get("workloads") or [], state)
-    if not specs:
-        return dict(changed=False, workloads=[], objects=[], api_requests={})
-    api_client = build_client(params)
-    if state == "absent":
-        refs = [ref for spec in specs for ref in absent_refs(spec)]
-        from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import delete_objects
-        result = delete_objects(api_client, refs, check_mode=check_mode, wait=params.get("wait", True),
-                                wait_timeout=timeout)
-        out = result.as_dict(diff=want_diff)
-        out["workloads"] = _summarize(specs, result.objects, None)
-        for item in out["workloads"]:
-            if item["action"] == "updated":
-                item["action"] = "deleted"
-        out["api_requests"] = request_counts(result.requests)
-        return out
-    rest = Rest(api_client)
-    pool_placements = placements(rest, pools_wanted(specs))
-    desired, absent = plan(specs, pool_placements)
-    result = apply_objects(api_client, desired, check_mode=check_mode, absent=absent, wait_timeout=timeout)
-    states = None
-    if params.get("wait", True) and not check_mode:
-        targets = [(s["kind"], s["namespace"], s["name"]) for s in specs]
-        floors = dict(((s["kind"], s["namespace"], s["name"]), s["autoscaling"]["min"])
-                      for s in specs if s.get("autoscaling"))
-        states = wait_rollouts(rest, targets, timeout, min_replicas=floors)
+    return timeout
+
+
+def _delete(rest, specs, params, check_mode, want_diff, timeout):
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import delete_objects
+    refs = [ref for spec in specs for ref in absent_refs(spec)]
+    result = delete_objects(rest, refs, check_mode=check_mode, wait=params.get("wait", True), wait_timeout=timeout)
     out = result.as_dict(diff=want_diff)
-    out["workloads"] = _summarize(specs, result.objects, states)
-    out["api_requests"] = request_counts(result.requests, rest.counts)
+    out["workloads"] = _summarize(specs, result.objects, None)
+    for item in out["workloads"]:
+        if item["action"] == "updated":
+            item["action"] = "deleted"
+    out["api_requests"] = dict(rest.counts)
     return out
 
 
-def request_counts(*counters):
-    """{HTTP method: count} summed over the engine's and our own requests."""
-    total = {}
-    for counts in counters:
-        for method, n in dict(counts).items():
-            total[method] = total.get(method, 0) + n
-    return total
+def _wait(rest, specs, timeout):
+    from ansible_collections.aizone.platform.plugins.module_utils.workloads.rollout import wait_rollouts
+    targets = [(s["kind"], s["namespace"], s["name"]) for s in specs]
+    floors = dict(((s["kind"], s["namespace"], s["name"]), s["autoscaling"]["min"])
+                  for s in specs if s.get("autoscaling"))
+    return wait_rollouts(rest, targets, timeout, min_replicas=floors)
+
+
+def converge(params, check_mode=False, want_diff=False):
+    """The workload module: returns the result dict."""
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import apply_objects
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect
+
+    state = check_choice("state", params.get("state") or "present", STATES)
+    timeout = _timeout(params)
+    specs = validate_workloads(params.get("workloads") or [], state)
+    if not specs:
+        return dict(changed=False, workloads=[], objects=[], api_requests={})
+    rest = connect(params)
+    if state == "absent":
+        return _delete(rest, specs, params, check_mode, want_diff, timeout)
+    desired, absent = plan(specs, placements(rest, pools_wanted(specs)))
+    result = apply_objects(rest, desired, check_mode=check_mode, absent=absent, wait_timeout=timeout)
+    states = _wait(rest, specs, timeout) if params.get("wait", True) and not check_mode else None
+    out = result.as_dict(diff=want_diff)
+    out["workloads"] = _summarize(specs, result.objects, states)
+    out["api_requests"] = dict(rest.counts)
+    return out
 
 
 def _pod_view(pod, node_pools):
@@ -133,40 +131,30 @@ def _workload_view(obj, pods, node_pools):
 
 def describe(params):
     """The workload_info module: every managed workload (optionally filtered), read only."""
-    from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import LABEL_MANAGED_BY, MANAGED_BY
-    from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import build_client
-    from ansible_collections.aizone.platform.plugins.module_utils.k8s.rest import Rest
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect
 
     namespace = params.get("namespace")
     names = params.get("names") or []
     kinds = params.get("kinds") or list(KINDS)
     for i, kind in enumerate(kinds):
-        if kind not in KINDS:
-            raise ValidationError("kinds[%d]" % i, "%r is not one of %s" % (kind, ", ".join(KINDS)))
-    rest = Rest(build_client(params))
-    selector = "%s=%s,%s" % (LABEL_MANAGED_BY, MANAGED_BY, LABEL_WORKLOAD)
+        check_choice("kinds[%d]" % i, kind, tuple(KINDS))
+    rest = connect(params)
+    selector = "%s=%s,%s" % (LABEL_MANAGED_BY, MANAGED_BY, WORKLOAD_LABEL)
     if names:
-        selector = "%s=%s,%s in (%s)" % (LABEL_MANAGED_BY, MANAGED_BY, LABEL_WORKLOAD, ",".join(sorted(set(names))))
-
-    def scoped(path):
-        if not namespace:
-            return path
-        group, plural = path.rsplit("/", 1)
-        return "%s/namespaces/%s/%s" % (group, namespace, plural)
-
+        selector = "%s=%s,%s in (%s)" % (LABEL_MANAGED_BY, MANAGED_BY, WORKLOAD_LABEL, ",".join(sorted(set(names))))
     found = []
     for kind in kinds:
-        for obj in rest.list_all(scoped(LIST_PATHS[kind]), selector):
+        for obj in rest.list_all(kind_info(KINDS[kind], kind).collection_path(namespace), selector):
             obj["kind"] = kind
             found.append(obj)
     if not found:
         return dict(changed=False, workloads=[])
-    pods = rest.list_all(scoped("/api/v1/pods"), LABEL_WORKLOAD)
+    pods = rest.list_all(kind_info("v1", "Pod").collection_path(namespace), WORKLOAD_LABEL)
     node_pools = dict((n["metadata"]["name"], (n["metadata"].get("labels") or {}).get(POOL_LABEL))
                       for n in rest.list_all("/api/v1/nodes", POOL_LABEL))
     by_owner = {}
     for pod in pods:
-        key = (pod["metadata"]["namespace"], (pod["metadata"].get("labels") or {}).get(LABEL_WORKLOAD))
+        key = (pod["metadata"]["namespace"], (pod["metadata"].get("labels") or {}).get(WORKLOAD_LABEL))
         by_owner.setdefault(key, []).append(pod)
     out = [_workload_view(obj, sorted(by_owner.get((obj["metadata"]["namespace"], obj["metadata"]["name"]), []),
                                       key=lambda p: p["metadata"]["name"]), node_pools)

@@ -20,12 +20,11 @@ __metaclass__ = type
 import datetime
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, WaitTimeout
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
+from ansible_collections.aizone.platform.plugins.module_utils.names import WORKLOAD_LABEL
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_for
 
-PATHS = {"Deployment": "/apis/apps/v1/namespaces/%s/deployments/%s",
-         "StatefulSet": "/apis/apps/v1/namespaces/%s/statefulsets/%s",
-         "Job": "/apis/batch/v1/namespaces/%s/jobs/%s"}
-POD_LABEL = "aizone.io/workload"
+API_VERSIONS = {"Deployment": "apps/v1", "StatefulSet": "apps/v1", "Job": "batch/v1"}
 
 
 class RolloutError(AizoneError):
@@ -88,9 +87,9 @@ def _scheduler_events(rest, namespace, pending):
     missing = [p for p in pending if not p["message"]]
     if not missing:
         return pending
-    events = rest.list_all("/api/v1/namespaces/%s/events" % namespace) if len(missing) > 1 else \
-        rest.get("/api/v1/namespaces/%s/events" % namespace,
-                 {"fieldSelector": "involvedObject.name=%s" % missing[0]["name"]}).get("items") or []
+    path = _events_path(namespace)
+    events = rest.list_all(path) if len(missing) > 1 else \
+        rest.get(path, {"fieldSelector": "involvedObject.name=%s" % missing[0]["name"]}).get("items") or []
     newest = {}
     for event in events:
         if event.get("reason") != "FailedScheduling":
@@ -123,7 +122,7 @@ def create_failures(rest, namespace, name):
     the Job) records why in FailedCreate events.
     """
     newest = {}
-    for event in rest.list_all("/api/v1/namespaces/%s/events" % namespace):
+    for event in rest.list_all(_events_path(namespace)):
         obj = event.get("involvedObject") or {}
         owner = obj.get("name") or ""
         if event.get("reason") != "FailedCreate" or obj.get("kind") not in ("ReplicaSet", "StatefulSet", "Job"):
@@ -134,6 +133,10 @@ def create_failures(rest, namespace, name):
         if owner not in newest or stamp >= newest[owner][0]:
             newest[owner] = (stamp, event.get("message") or "")
     return sorted(v for v in newest.values() if v[1])
+
+
+def _events_path(namespace):
+    return kind_info("v1", "Event").collection_path(namespace)
 
 
 def _event_time(event):
@@ -164,6 +167,73 @@ def _label(target):
     return "%s %s/%s" % (kind, namespace, name)
 
 
+class _Watch(object):
+    """The state of one wait over several targets (see wait_rollouts)."""
+
+    def __init__(self, rest, targets, min_replicas):
+        self.rest = rest
+        self.remaining = list(targets)
+        self.floors = min_replicas or {}
+        self.states, self.progress, self.pods_seen, self.failures = {}, {}, {}, {}
+        # Events at or after this time are this wait's own (a few seconds of clock skew allowed).
+        self.since = (datetime.datetime.utcnow() - datetime.timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def probe(self):
+        for target in list(self.remaining):
+            self._check(target)
+        if not self.remaining:
+            return True, self.states, "all done"
+        return False, None, "; ".join("%s: %s" % (_label(t), self.states[t]) for t in self.remaining)
+
+    def _check(self, target):
+        kind, namespace, name = target
+        obj = self.rest.get(kind_info(API_VERSIONS[kind], kind).object_path(name, namespace))
+        obj["kind"] = kind
+        done, failure, text = rollout_status(obj)
+        floor = self.floors.get(target)
+        if done and floor and ((obj.get("spec") or {}).get("replicas") or 0) < floor:
+            done, text = False, "%s; autoscaler not yet at its minimum of %d" % (text, floor)
+        if failure:
+            raise RolloutError("%s: %s" % (_label(target), failure), workload=name, namespace=namespace)
+        self.progress[target] = text
+        if done:
+            self.remaining.remove(target)
+            self.states[target] = text
+            return
+        pods = self.rest.list_all(kind_info("v1", "Pod").collection_path(namespace), "%s=%s" % (WORKLOAD_LABEL, name))
+        self.pods_seen[target] = pending_pods(pods)
+        pending = _summary(self.pods_seen[target])
+        self.states[target] = text + ("; " + pending if pending else "")
+        if len(pods) < _wanted(obj):
+            self._check_create_failures(target)
+
+    def _check_create_failures(self, target):
+        kind, namespace, name = target
+        self.failures[target] = create_failures(self.rest, namespace, name)
+        permanent = [m for stamp, m in self.failures[target]
+                     if stamp >= self.since and any(p in m for p in PERMANENT_CREATE_FAILURES)]
+        if permanent:
+            raise RolloutError("%s: pods cannot be created: %s" % (_label(target), " | ".join(permanent)),
+                               workload=name, namespace=namespace, create_failures=permanent)
+
+    def timed_out(self, timeout):
+        """The RolloutError for a wait that ran out of time: each target not done, and why."""
+        lines, details = [], []
+        for target in self.remaining:
+            pending = _scheduler_events(self.rest, target[1], self.pods_seen.get(target) or [])
+            text = self.progress.get(target, "not observed")
+            if pending:
+                text += "; " + _summary(pending)
+            if self.failures.get(target):
+                text += "; pods not created: " + " | ".join(f[1] for f in self.failures[target])
+            lines.append("%s: %s" % (_label(target), text))
+            details.append({"kind": target[0], "namespace": target[1], "name": target[2],
+                            "state": text, "pending_pods": pending})
+        reasons = sorted(set(p["message"] for d in details for p in d["pending_pods"] if p["message"]))
+        return RolloutError("rollout not complete after %d s: %s" % (timeout, "; ".join(lines)),
+                            not_ready=details, scheduler_reasons=reasons)
+
+
 def wait_rollouts(rest, targets, timeout, interval=1.0, sleep=None, min_replicas=None):
     """Wait until every (kind, namespace, name) target has rolled out / completed.
 
@@ -174,61 +244,13 @@ def wait_rollouts(rest, targets, timeout, interval=1.0, sleep=None, min_replicas
     (with the scheduler's reasons for Pending pods). Returns
     {target: state text} of the final states.
     """
-    remaining = list(targets)
-    states, progress, pods_seen, failures = {}, {}, {}, {}
-    # Events at or after this time are this wait's own (a few seconds of clock skew allowed).
-    since = (datetime.datetime.utcnow() - datetime.timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    def probe():
-        for target in list(remaining):
-            kind, namespace, name = target
-            obj = rest.get(PATHS[kind] % (namespace, name))
-            obj["kind"] = kind
-            done, failure, text = rollout_status(obj)
-            floor = (min_replicas or {}).get(target)
-            if done and floor and ((obj.get("spec") or {}).get("replicas") or 0) < floor:
-                done, text = False, "%s; autoscaler not yet at its minimum of %d" % (text, floor)
-            if failure:
-                raise RolloutError("%s: %s" % (_label(target), failure), workload=name, namespace=namespace)
-            progress[target] = text
-            if done:
-                remaining.remove(target)
-                states[target] = text
-                continue
-            pods = rest.list_all("/api/v1/namespaces/%s/pods" % namespace, "%s=%s" % (POD_LABEL, name))
-            pods_seen[target] = pending_pods(pods)
-            pending = _summary(pods_seen[target])
-            states[target] = text + ("; " + pending if pending else "")
-            if len(pods) < _wanted(obj):
-                failures[target] = create_failures(rest, namespace, name)
-                permanent = [m for stamp, m in failures[target]
-                             if stamp >= since and any(p in m for p in PERMANENT_CREATE_FAILURES)]
-                if permanent:
-                    raise RolloutError("%s: pods cannot be created: %s" % (_label(target), " | ".join(permanent)),
-                                       workload=name, namespace=namespace, create_failures=permanent)
-        if not remaining:
-            return True, states, "all done"
-        return False, None, "; ".join("%s: %s" % (_label(t), states[t]) for t in remaining)
-
+    watch = _Watch(rest, targets, min_replicas)
     kwargs = dict(interval=interval, max_interval=5.0)
     if sleep is not None:
         kwargs["sleep"] = sleep
     what = "wait for %d workload rollout%s" % (len(targets), "" if len(targets) == 1 else "s")
     try:
-        return wait_for(probe, timeout, what, **kwargs)
+        return wait_for(watch.probe, timeout, what, **kwargs)
     except WaitTimeout:
         pass
-    lines, details = [], []
-    for target in remaining:
-        pending = _scheduler_events(rest, target[1], pods_seen.get(target) or [])
-        text = progress.get(target, "not observed")
-        if pending:
-            text += "; " + _summary(pending)
-        if failures.get(target):
-            text += "; pods not created: " + " | ".join(f[1] for f in failures[target])
-        lines.append("%s: %s" % (_label(target), text))
-        details.append({"kind": target[0], "namespace": target[1], "name": target[2],
-                        "state": text, "pending_pods": pending})
-    reasons = sorted(set(p["message"] for d in details for p in d["pending_pods"] if p["message"]))
-    raise RolloutError("rollout not complete after %d s: %s" % (timeout, "; ".join(lines)),
-                       not_ready=details, scheduler_reasons=reasons)
+    raise watch.timed_out(timeout)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: aizone.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Workloads: validate the compact, GPU-aware workload spec and build its objects.
+"""Workloads: validation of the compact, GPU-aware workload spec, before any API call.
 
 One workload is a Deployment, StatefulSet or Job with one container, plus an
 optional Service and an optional HorizontalPodAutoscaler (autoscaling/v2),
@@ -13,11 +13,11 @@ they are nvidia.com/gpu.shared (time-slicing with renamed resources). An
 extended resource is always requested and limited with the same value.
 
 Placement: `pool` becomes a node selector and tolerations derived from the
-pool's nodes (placement.py); the user never repeats them.
+pool's nodes (zones/placement.py); the user never repeats them.
 
 Everything here is pure: validation raises ValidationError naming the option
-path before any API call; `converge` and `describe` at the bottom are what the
-workload and workload_info modules call.
+path. workloads/objects.py builds the objects; workloads/converge.py is what
+the workload and workload_info modules call.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -29,24 +29,22 @@ import re
 from ansible_collections.aizone.platform.plugins.module_utils.catalog import mig as mig_data
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.quantity import compare_quantities, validate_quantity
+from ansible_collections.aizone.platform.plugins.module_utils.names import (
+    GPU_RESOURCE, POOL_LABEL, SHARED_GPU_RESOURCE, WORKLOAD_LABEL, check_annotations, check_choice,
+    check_dns_label, check_dns_subdomain, check_int, check_labels)
 
-LABEL_WORKLOAD = "aizone.io/workload"
-LABEL_NAME = "app.kubernetes.io/name"
-LABEL_POOL = "aizone.io/node-pool"
+STATES = ("present", "absent")
 KINDS = {"Deployment": "apps/v1", "StatefulSet": "apps/v1", "Job": "batch/v1"}
 SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "Headless")
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 RESTART_POLICIES = ("Never", "OnFailure")
-GPU = "nvidia.com/gpu"
-GPU_SHARED = "nvidia.com/gpu.shared"
+#: Defaults of the workload options (the module's argument spec uses the same).
+DEFAULTS = {"namespace": "default", "kind": "Deployment", "image_pull_policy": "IfNotPresent", "replicas": 1,
+            "protocol": "TCP", "autoscaling_min": 1, "target_cpu_utilization": 80, "backoff_limit": 6,
+            "restart_policy": "Never"}
 HPA_API = "autoscaling/v2"
 
-DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-DNS_1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 _PORT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
@@ -62,65 +60,12 @@ def mig_profiles():
     return sorted(set(p for geo in mig_data.MIG_MODELS.values() for p in geo["profiles"]))
 
 
-DNS_1123_TEXT = ("a DNS-1123 label (lowercase letters, digits and '-', starting and ending alphanumeric, "
-                 "at most 63 characters)")
-DNS_1035_TEXT = "a DNS-1035 label (lowercase letters, digits and '-', starting with a letter, at most 63)"
-
-
-def check_name(field, value, pattern=DNS_1123, what=DNS_1123_TEXT):
-    """value if it matches pattern (and is at most 63 characters), else ValidationError naming field."""
-    if not isinstance(value, str) or len(value) > 63 or not pattern.match(value):
-        raise ValidationError(field, "%r is not %s" % (value, what))
-    return value
-
-
-def _labels(field, labels, reserved=()):
-    if labels is None:
-        return {}
-    if not isinstance(labels, dict):
-        raise ValidationError(field, "must be a mapping of label key to value")
-    out = {}
-    for key, value in labels.items():
-        where = "%s.%s" % (field, key)
-        prefix, _sep, name = str(key).rpartition("/")
-        if (not name or len(name) > 63 or not _LABEL_NAME.match(name)
-                or (prefix and (len(prefix) > 253 or not DNS_SUBDOMAIN.match(prefix)))):
-            raise ValidationError(where, "%r is not a valid label key" % (key,))
-        if key in reserved:
-            raise ValidationError(where, "is set by the module; remove it")
-        value = str(value).lower() if isinstance(value, bool) else "" if value is None else str(value)
-        if len(value) > 63 or not _LABEL_VALUE.match(value):
-            raise ValidationError(where, "%r is not a valid label value" % (value,))
-        out[key] = value
-    return out
-
-
-def check_int(field, value, minimum=0, maximum=None):
-    """value as an int within minimum..maximum, else ValidationError naming field."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            value = int(str(value), 10)
-        except ValueError:
-            raise ValidationError(field, "%r is not an integer" % (value,))
-    if value < minimum:
-        raise ValidationError(field, "%d must be >= %d" % (value, minimum))
-    if maximum is not None and value > maximum:
-        raise ValidationError(field, "%d must be <= %d" % (value, maximum))
-    return value
-
-
 def _str_list(field, value):
     if value is None:
         return None
     if not isinstance(value, list):
         raise ValidationError(field, "must be a list of strings")
     return [str(v) for v in value]
-
-
-def _choice(field, value, choices):
-    if value not in choices:
-        raise ValidationError(field, "%r is not one of %s" % (value, ", ".join(choices)))
-    return value
 
 
 def _unknown(field, spec, known):
@@ -165,7 +110,7 @@ def _env_ref(field, ref):
         return {"fieldRef": {"fieldPath": str(ref["field"])}}
     if not ref.get("key"):
         raise ValidationError(field + ".key", "is required with %s" % kinds[0])
-    name = check_name("%s.%s" % (field, kinds[0]), ref[kinds[0]], DNS_SUBDOMAIN, "a %s name" % kinds[0])
+    name = check_dns_subdomain("%s.%s" % (field, kinds[0]), ref[kinds[0]], "a %s name" % kinds[0])
     source = "secretKeyRef" if kinds[0] == "secret" else "configMapKeyRef"
     return {source: {"name": name, "key": str(ref["key"])}}
 
@@ -180,7 +125,7 @@ def _ports(field, ports):
             raise ValidationError(where, "must be a port number or a mapping with port, name, protocol")
         _unknown(where, port, ("port", "name", "protocol"))
         number = check_int(where + ".port", port.get("port"), 1, 65535)
-        protocol = _choice(where + ".protocol", port.get("protocol") or "TCP", PROTOCOLS)
+        protocol = check_choice(where + ".protocol", port.get("protocol") or DEFAULTS["protocol"], PROTOCOLS)
         name = port.get("name") or "port-%d" % number
         if len(name) > 15 or not _PORT_NAME.match(name) or not re.search("[a-z]", name):
             raise ValidationError(where + ".name", "%r is not a port name (at most 15 lowercase letters, digits "
@@ -214,7 +159,7 @@ def validate_resources(field, res):
     if gpus is None:
         gpus = 1 if (profile or shared) else 0
     gpus = check_int(field + ".gpus", gpus, 0)
-    resource = GPU
+    resource = GPU_RESOURCE
     if profile:
         if profile not in mig_profiles():
             raise ValidationError(field + ".mig_profile", "%r is not a MIG profile; allowed: %s"
@@ -223,7 +168,7 @@ def validate_resources(field, res):
         if gpus == 0:
             raise ValidationError(field + ".gpus", "must be >= 1 with mig_profile (it counts MIG slices)")
     elif shared:
-        resource = GPU_SHARED
+        resource = SHARED_GPU_RESOURCE
         if gpus == 0:
             raise ValidationError(field + ".gpus", "must be >= 1 with shared_gpu (it counts GPU replicas)")
     if gpus:
@@ -240,7 +185,7 @@ def _service(field, service, ports, kind):
         raise ValidationError(field, "must be true or a mapping with type")
     _unknown(field, service, ("type", "annotations"))
     default = "Headless" if kind == "StatefulSet" else "ClusterIP"
-    stype = _choice(field + ".type", service.get("type") or default, SERVICE_TYPES)
+    stype = check_choice(field + ".type", service.get("type") or default, SERVICE_TYPES)
     if not ports:
         raise ValidationError(field, "a Service needs ports; set ports")
     return {"type": stype, "annotations": dict(service.get("annotations") or {})}
@@ -254,13 +199,13 @@ def _autoscaling(field, auto, kind, requests):
     _unknown(field, auto, ("min", "max", "target_cpu_utilization"))
     if kind == "Job":
         raise ValidationError(field, "applies to Deployment and StatefulSet only, not Job")
-    low = check_int(field + ".min", auto.get("min", 1), 1)
+    low = check_int(field + ".min", auto.get("min", DEFAULTS["autoscaling_min"]), 1)
     if auto.get("max") is None:
         raise ValidationError(field + ".max", "is required")
     high = check_int(field + ".max", auto["max"], 1)
     if high < low:
         raise ValidationError(field + ".max", "%d is below min %d" % (high, low))
-    target = check_int(field + ".target_cpu_utilization", auto.get("target_cpu_utilization", 80), 1, 1000)
+    target = check_int(field + ".target_cpu_utilization", auto.get("target_cpu_utilization", DEFAULTS["target_cpu_utilization"]), 1, 1000)
     if "cpu" not in requests:
         raise ValidationError(field, "CPU utilisation is measured against the CPU request: set resources.cpu")
     return {"min": low, "max": high, "target_cpu_utilization": target}
@@ -273,8 +218,7 @@ def _volumes(field, volumes):
         if not isinstance(vol, dict):
             raise ValidationError(where, "must be a mapping with claim and mount_path")
         _unknown(where, vol, ("claim", "mount_path", "read_only", "sub_path"))
-        claim = check_name(where + ".claim", vol.get("claim"), DNS_SUBDOMAIN,
-                           "a PersistentVolumeClaim name (DNS-1123 subdomain)")
+        claim = check_dns_subdomain(where + ".claim", vol.get("claim"), "a PersistentVolumeClaim name")
         path = vol.get("mount_path")
         if not isinstance(path, str) or not path.startswith("/"):
             raise ValidationError(where + ".mount_path", "%r is not an absolute path" % (path,))
@@ -286,58 +230,81 @@ def _volumes(field, volumes):
     return out
 
 
+def _identity(field, raw):
+    """name, namespace and kind: all a workload needs for state=absent."""
+    return {
+        "name": check_dns_label(field + ".name", raw.get("name"), start_letter=True),
+        "namespace": check_dns_label(field + ".namespace", raw.get("namespace", DEFAULTS["namespace"])),
+        "kind": check_choice(field + ".kind", raw.get("kind", DEFAULTS["kind"]), tuple(KINDS)),
+    }
+
+
+def _optional(check, field, value, *args):
+    return check(field, value, *args) if value else None
+
+
+def _pod_fields(field, raw, kind):
+    """What the pod template and its companions are built from."""
+    image = raw.get("image")
+    if not isinstance(image, str) or not image or any(c.isspace() for c in image):
+        raise ValidationError(field + ".image", "is required (a container image reference)")
+    resources = validate_resources(field + ".resources", raw.get("resources"))
+    ports = _ports(field + ".ports", raw.get("ports"))
+    return {
+        "image": image,
+        "image_pull_policy": check_choice(field + ".image_pull_policy",
+                                          raw.get("image_pull_policy", DEFAULTS["image_pull_policy"]), PULL_POLICIES),
+        "command": _str_list(field + ".command", raw.get("command")),
+        "args": _str_list(field + ".args", raw.get("args")),
+        "env": _env(field + ".env", raw.get("env")),
+        "ports": ports,
+        "service": _service(field + ".service", raw.get("service"), ports, kind),
+        "replicas": check_int(field + ".replicas", raw.get("replicas", DEFAULTS["replicas"]), 0),
+        "resources": resources,
+        "pool": _optional(check_dns_label, field + ".pool", raw.get("pool")),
+        "priority_class": _optional(check_dns_subdomain, field + ".priority_class", raw.get("priority_class"),
+                                    "a PriorityClass name"),
+        "autoscaling": _autoscaling(field + ".autoscaling", raw.get("autoscaling"), kind, resources["requests"]),
+        "volumes": _volumes(field + ".volumes", raw.get("volumes")),
+        "labels": check_labels(field + ".labels", raw.get("labels") or {}, (WORKLOAD_LABEL, POOL_LABEL)),
+        "annotations": check_annotations(field + ".annotations", raw.get("annotations") or {}),
+        "service_account": _optional(check_dns_subdomain, field + ".service_account", raw.get("service_account"),
+                                     "a ServiceAccount name"),
+    }
+
+
+JOB_KEYS = ("completions", "parallelism", "backoff_limit", "restart_policy")
+
+
+def _job_fields(field, raw, kind, replicas):
+    """completions, parallelism, backoff_limit and restart_policy: Job only."""
+    if kind != "Job":
+        for key in JOB_KEYS:
+            if key in raw:
+                raise ValidationError("%s.%s" % (field, key), "applies to kind Job only")
+        return {}
+    # a Job runs `parallelism` pods at once; replicas is accepted as its default
+    parallelism = check_int(field + ".parallelism", raw.get("parallelism", replicas), 1)
+    return {
+        "parallelism": parallelism,
+        "completions": check_int(field + ".completions", raw.get("completions", parallelism), 1),
+        "backoff_limit": check_int(field + ".backoff_limit", raw.get("backoff_limit", DEFAULTS["backoff_limit"]), 0),
+        "restart_policy": check_choice(field + ".restart_policy", raw.get("restart_policy", DEFAULTS["restart_policy"]),
+                                       RESTART_POLICIES),
+    }
+
+
 def validate_workload(field, raw, state="present"):
     """Normalize and check one workload spec; raise ValidationError naming the option path."""
     if not isinstance(raw, dict):
         raise ValidationError(field, "must be a mapping")
     raw = dict((k, v) for k, v in raw.items() if v is not None)
     _unknown(field, raw, SPEC_KEYS)
-    spec = {
-        "name": check_name(field + ".name", raw.get("name"), DNS_1035, DNS_1035_TEXT),
-        "namespace": check_name(field + ".namespace", raw.get("namespace", "default")),
-        "kind": _choice(field + ".kind", raw.get("kind", "Deployment"), tuple(KINDS)),
-    }
+    spec = _identity(field, raw)
     if state == "absent":
         return spec
-    kind = spec["kind"]
-    image = raw.get("image")
-    if not isinstance(image, str) or not image or any(c.isspace() for c in image):
-        raise ValidationError(field + ".image", "is required (a container image reference)")
-    resources = validate_resources(field + ".resources", raw.get("resources"))
-    ports = _ports(field + ".ports", raw.get("ports"))
-    spec.update({
-        "image": image,
-        "image_pull_policy": _choice(field + ".image_pull_policy", raw.get("image_pull_policy", "IfNotPresent"),
-                                     PULL_POLICIES),
-        "command": _str_list(field + ".command", raw.get("command")),
-        "args": _str_list(field + ".args", raw.get("args")),
-        "env": _env(field + ".env", raw.get("env")),
-        "ports": ports,
-        "service": _service(field + ".service", raw.get("service"), ports, kind),
-        "replicas": check_int(field + ".replicas", raw.get("replicas", 1), 0),
-        "resources": resources,
-        "pool": check_name(field + ".pool", raw["pool"]) if raw.get("pool") else None,
-        "priority_class": check_name(field + ".priority_class", raw["priority_class"], DNS_SUBDOMAIN,
-                                     "a PriorityClass name (DNS-1123 subdomain)") if raw.get("priority_class") else None,
-        "autoscaling": _autoscaling(field + ".autoscaling", raw.get("autoscaling"), kind, resources["requests"]),
-        "volumes": _volumes(field + ".volumes", raw.get("volumes")),
-        "labels": _labels(field + ".labels", raw.get("labels"), (LABEL_WORKLOAD, LABEL_POOL)),
-        "annotations": dict((str(k), str(v)) for k, v in (raw.get("annotations") or {}).items()),
-        "service_account": check_name(field + ".service_account", raw["service_account"], DNS_SUBDOMAIN,
-                                      "a ServiceAccount name") if raw.get("service_account") else None,
-    })
-    job_keys = ("completions", "parallelism", "backoff_limit", "restart_policy")
-    if kind == "Job":
-        # a Job runs `parallelism` pods at once; replicas is accepted as its default
-        spec["parallelism"] = check_int(field + ".parallelism", raw.get("parallelism", spec["replicas"]), 1)
-        spec["completions"] = check_int(field + ".completions", raw.get("completions", spec["parallelism"]), 1)
-        spec["backoff_limit"] = check_int(field + ".backoff_limit", raw.get("backoff_limit", 6), 0)
-        spec["restart_policy"] = _choice(field + ".restart_policy", raw.get("restart_policy", "Never"),
-                                         RESTART_POLICIES)
-    else:
-        for key in job_keys:
-            if key in raw:
-                raise ValidationError("%s.%s" % (field, key), "applies to kind Job only")
+    spec.update(_pod_fields(field, raw, spec["kind"]))
+    spec.update(_job_fields(field, raw, spec["kind"], spec["replicas"]))
     return spec
 
 
@@ -354,183 +321,3 @@ def validate_workloads(workloads, state="present", field="workloads"):
         seen[key] = i
         specs.append(spec)
     return specs
-
-
-# -- objects ----------------------------------------------------------------------------------
-
-def _meta(spec, extra_labels=None):
-    labels = dict(spec.get("labels") or {})
-    labels.update({LABEL_NAME: spec["name"], LABEL_WORKLOAD: spec["name"]})
-    if spec.get("pool"):
-        labels[LABEL_POOL] = spec["pool"]
-    labels.update(extra_labels or {})
-    meta = {"name": spec["name"], "namespace": spec["namespace"], "labels": labels}
-    if spec.get("annotations"):
-        meta["annotations"] = dict(spec["annotations"])
-    return meta
-
-
-# Tenants enforce the restricted Pod Security Standard by default, so pods
-# carry the settings it requires (the image must run as a non-root user).
-RESTRICTED_POD = {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
-RESTRICTED_CONTAINER = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
-
-
-def container(spec):
-    """The workload's one container."""
-    res = spec["resources"]
-    out = {"name": spec["name"], "image": spec["image"], "imagePullPolicy": spec["image_pull_policy"],
-           "securityContext": dict(RESTRICTED_CONTAINER)}
-    if spec.get("command") is not None:
-        out["command"] = spec["command"]
-    if spec.get("args") is not None:
-        out["args"] = spec["args"]
-    if spec.get("env"):
-        out["env"] = spec["env"]
-    if spec.get("ports"):
-        out["ports"] = [{"name": p["name"], "containerPort": p["port"], "protocol": p["protocol"]}
-                        for p in spec["ports"]]
-    resources = {}
-    if res["requests"]:
-        resources["requests"] = dict(res["requests"])
-    if res["limits"]:
-        resources["limits"] = dict(res["limits"])
-    if resources:
-        out["resources"] = resources
-    if spec.get("volumes"):
-        mounts = []
-        for vol in spec["volumes"]:
-            mount = {"name": _volume_name(vol["claim"]), "mountPath": vol["mount_path"]}
-            if vol["read_only"]:
-                mount["readOnly"] = True
-            if vol.get("sub_path"):
-                mount["subPath"] = vol["sub_path"]
-            mounts.append(mount)
-        out["volumeMounts"] = mounts
-    return out
-
-
-def _volume_name(claim):
-    name = re.sub(r"[^a-z0-9-]", "-", claim)[:63].strip("-")
-    return name or "claim"
-
-
-def pod_spec(spec, placement=None, restart_policy=None):
-    """Pod spec of a workload; placement is (nodeSelector, tolerations) from placement.py."""
-    out = {"containers": [container(spec)], "securityContext": dict(RESTRICTED_POD)}
-    if placement:
-        selector, tolerations = placement
-        out["nodeSelector"] = dict(selector)
-        if tolerations:
-            out["tolerations"] = [dict(t) for t in tolerations]
-    if spec.get("priority_class"):
-        out["priorityClassName"] = spec["priority_class"]
-    if spec.get("service_account"):
-        out["serviceAccountName"] = spec["service_account"]
-    if restart_policy:
-        out["restartPolicy"] = restart_policy
-    if spec.get("volumes"):
-        seen, volumes = set(), []
-        for vol in spec["volumes"]:
-            name = _volume_name(vol["claim"])
-            if name not in seen:
-                seen.add(name)
-                volumes.append({"name": name, "persistentVolumeClaim": {"claimName": vol["claim"]}})
-        out["volumes"] = volumes
-    return out
-
-
-def _template(spec, placement, restart_policy=None):
-    labels = dict(spec.get("labels") or {})
-    labels.update({LABEL_NAME: spec["name"], LABEL_WORKLOAD: spec["name"]})
-    if spec.get("pool"):
-        labels[LABEL_POOL] = spec["pool"]
-    return {"metadata": {"labels": labels}, "spec": pod_spec(spec, placement, restart_policy)}
-
-
-def workload_object(spec, placement=None):
-    """The Deployment, StatefulSet or Job."""
-    kind = spec["kind"]
-    obj = {"apiVersion": KINDS[kind], "kind": kind, "metadata": _meta(spec)}
-    if kind == "Job":
-        obj["spec"] = {"completions": spec["completions"], "parallelism": spec["parallelism"],
-                       "backoffLimit": spec["backoff_limit"],
-                       "template": _template(spec, placement, spec["restart_policy"])}
-        return obj
-    body = {"selector": {"matchLabels": {LABEL_WORKLOAD: spec["name"]}},
-            "template": _template(spec, placement)}
-    if not spec.get("autoscaling"):
-        body["replicas"] = spec["replicas"]
-    if kind == "StatefulSet":
-        body["serviceName"] = spec["name"]
-    obj["spec"] = body
-    return obj
-
-
-def service_object(spec):
-    svc = spec["service"]
-    body = {"selector": {LABEL_WORKLOAD: spec["name"]},
-            "ports": [{"name": p["name"], "port": p["port"], "targetPort": p["port"], "protocol": p["protocol"]}
-                      for p in spec["ports"]]}
-    if svc["type"] == "Headless":
-        body["type"] = "ClusterIP"
-        body["clusterIP"] = "None"
-    else:
-        body["type"] = svc["type"]
-    meta = _meta(spec)
-    meta.pop("annotations", None)
-    if svc.get("annotations"):
-        meta["annotations"] = dict((str(k), str(v)) for k, v in svc["annotations"].items())
-    return {"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": body}
-
-
-def hpa_object(spec):
-    auto = spec["autoscaling"]
-    meta = _meta(spec)
-    meta.pop("annotations", None)
-    return {"apiVersion": HPA_API, "kind": "HorizontalPodAutoscaler", "metadata": meta, "spec": {
-        "scaleTargetRef": {"apiVersion": KINDS[spec["kind"]], "kind": spec["kind"], "name": spec["name"]},
-        "minReplicas": auto["min"], "maxReplicas": auto["max"],
-        "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {
-            "type": "Utilization", "averageUtilization": auto["target_cpu_utilization"]}}}],
-    }}
-
-
-def _ref(api_version, kind, spec):
-    return {"apiVersion": api_version, "kind": kind,
-            "metadata": {"name": spec["name"], "namespace": spec["namespace"]}}
-
-
-def workload_objects(spec, placement=None):
-    """(desired, absent): the objects of a workload, and the companions it no longer wants.
-
-    A Service or HPA the spec dropped, and the workload's object of another
-    kind (the kind was changed), are deleted; only objects carrying the
-    collection's managed-by label are, the engine never deletes anything else.
-    """
-    desired = [workload_object(spec, placement)]
-    absent = [_ref(KINDS[kind], kind, spec) for kind in sorted(KINDS) if kind != spec["kind"]]
-    if spec.get("service"):
-        desired.append(service_object(spec))
-    else:
-        absent.append(_ref("v1", "Service", spec))
-    if spec.get("autoscaling"):
-        desired.append(hpa_object(spec))
-    else:
-        absent.append(_ref(HPA_API, "HorizontalPodAutoscaler", spec))
-    return desired, absent
-
-
-def absent_refs(spec):
-    """Everything a workload may own, for state=absent."""
-    return [_ref(KINDS[spec["kind"]], spec["kind"], spec), _ref("v1", "Service", spec),
-            _ref(HPA_API, "HorizontalPodAutoscaler", spec)]
-
-
-def pools_wanted(specs, field="workloads"):
-    """{pool: option path of its first use} for placement.placements."""
-    wanted = {}
-    for i, spec in enumerate(specs):
-        if spec.get("pool") and spec["pool"] not in wanted:
-            wanted[spec["pool"]] = "%s[%d].pool" % (field, i)
-    return wanted

@@ -22,28 +22,26 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
-
-POOL_LABEL = "aizone.io/node-pool"
-CONDITION_TAINT_PREFIXES = ("node.kubernetes.io/", "node.cloudprovider.kubernetes.io/")
-
-
-def pool_selector(pools):
-    """Label selector matching the nodes of every pool in pools."""
-    pools = sorted(set(pools))
-    if len(pools) == 1:
-        return "%s=%s" % (POOL_LABEL, pools[0])
-    return "%s in (%s)" % (POOL_LABEL, ",".join(pools))
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
+from ansible_collections.aizone.platform.plugins.module_utils.names import (
+    CONDITION_TAINT_PREFIXES, POOL_LABEL, pool_selector)
 
 
-def read_pool_nodes(rest, pools):
-    """{pool: [node, ...]} for the given pools, from one LIST of nodes (k8s.rest.Rest)."""
-    found = dict((pool, []) for pool in pools)
-    if not found:
+def read_pool_nodes(rest, pools=None):
+    """{pool: [node, ...] sorted by name} from one LIST of nodes (k8s.rest.Rest).
+
+    pools: the pools to read, each present in the answer even without nodes;
+    None reads every pool's nodes."""
+    found = dict((pool, []) for pool in pools or [])
+    if pools is not None and not found:
         return found
-    for node in rest.list_all("/api/v1/nodes", pool_selector(found)):
+    selector = pool_selector(found) if pools is not None else POOL_LABEL
+    for node in rest.list_all(kind_info("v1", "Node").collection_path(), selector):
         pool = ((node.get("metadata") or {}).get("labels") or {}).get(POOL_LABEL)
-        if pool in found:
-            found[pool].append(node)
+        if pools is None or pool in found:
+            found.setdefault(pool, []).append(node)
+    for nodes in found.values():
+        nodes.sort(key=lambda n: n["metadata"]["name"])
     return found
 
 

@@ -113,69 +113,83 @@ def _wait_zone_gone(provider, name, timeout):
     wait_for(probe, timeout, "zone %s (%s): waiting until deleted" % (name, provider.name))
 
 
+def _delete_zone(provider, current, name, check_mode, wait, wait_timeout):
+    result = {"changed": current is not None, "zone": None,
+              "diff": {"before": _spec(current, ZONE_SPEC_FIELDS), "after": {}}}
+    if current is not None and not check_mode:
+        provider.delete_zone(current)
+        if wait:
+            _wait_zone_gone(provider, name, wait_timeout)
+    return result
+
+
+def _create_zone(provider, desired, check_mode, wait, wait_timeout):
+    after = _complete_zone(provider, desired)
+    if not check_mode:
+        provider.create_zone(after)
+        name = desired["name"]
+        after = _wait_zone(provider, name, wait_timeout) if wait else (provider.get_zone(name) or after)
+    return {"changed": True}, after
+
+
+def _update_zone(provider, current, desired, state, check_mode, wait, wait_timeout):
+    """(result, zone after) for an existing zone: in-place changes, and stop or start."""
+    name = current["name"]
+    after = _merge_spec(current, desired, ZONE_SPEC_FIELDS)
+    changed = _changed_fields(current, after, ZONE_SPEC_FIELDS)
+    if "kubernetes_version" in changed and current.get("kubernetes_version") and \
+            version_tuple(after["kubernetes_version"]) < version_tuple(current["kubernetes_version"]):
+        raise ValidationError("kubernetes_version", "zone %s runs %s; downgrading to %s is not possible"
+                              % (name, current["kubernetes_version"], after["kubernetes_version"]))
+    _refuse_fixed(provider, "zone", name, changed, provider.zone_updatable, current, after)
+    stopped = current.get("status") == "STOPPED"
+    result = {"changed_fields": changed}
+    if state == "stopped":
+        result["changed"] = bool(changed) or not stopped
+        if not check_mode and changed:
+            provider.update_zone(current, after, changed)
+        if not check_mode and not stopped:
+            provider.stop_zone(current)
+        return result, (provider.get_zone(name) if not check_mode else dict(after, status="STOPPED"))
+    result["changed"] = bool(changed) or stopped
+    if not check_mode and stopped:
+        provider.start_zone(current)
+    if not check_mode and changed:
+        provider.update_zone(current, after, changed)
+    if not check_mode and result["changed"]:
+        after = _wait_zone(provider, name, wait_timeout) if wait else provider.get_zone(name)
+    return result, after
+
+
+def _converge_kubeconfig(provider, zone, created, check_mode, kubeconfig_dest):
+    """True when the kubeconfig file at kubeconfig_dest was (or would be) written."""
+    if check_mode and created:
+        return True
+    fresh = provider.zone_kubeconfig(zone)
+    existing = _read_kubeconfig(kubeconfig_dest)
+    if existing is not None and provider.reuse_kubeconfig(existing, fresh):
+        fresh = existing
+    return write_private_file(kubeconfig_dest, kubeconfig_text(fresh), check_mode)
+
+
 def reconcile_zone(provider, desired, state="present", check_mode=False, wait=True, wait_timeout=1800,
                    kubeconfig_dest=None):
     """Make the zone match desired; returns the module result (changed, zone, diff, ...)."""
     name = desired["name"]
     current = provider.get_zone(name)
-    before = _spec(current, ZONE_SPEC_FIELDS)
-    result = {"changed": False, "zone": current}
-
     if state == "absent":
-        if current is not None:
-            result["changed"] = True
-            if not check_mode:
-                provider.delete_zone(current)
-                if wait:
-                    _wait_zone_gone(provider, name, wait_timeout)
-        result["zone"] = None
-        result["diff"] = {"before": before, "after": {}}
-        return result
-
+        return _delete_zone(provider, current, name, check_mode, wait, wait_timeout)
     if state == "stopped" and current is None:
         raise ValidationError("state", "zone %s does not exist; state=stopped only stops an existing zone" % name)
     if current is None:
-        after = _complete_zone(provider, desired)
-        result["changed"] = True
-        if not check_mode:
-            provider.create_zone(after)
-            after = _wait_zone(provider, name, wait_timeout) if wait else (provider.get_zone(name) or after)
+        result, after = _create_zone(provider, desired, check_mode, wait, wait_timeout)
     else:
-        after = _merge_spec(current, desired, ZONE_SPEC_FIELDS)
-        changed = _changed_fields(current, after, ZONE_SPEC_FIELDS)
-        if "kubernetes_version" in changed and current.get("kubernetes_version") and \
-                version_tuple(after["kubernetes_version"]) < version_tuple(current["kubernetes_version"]):
-            raise ValidationError("kubernetes_version", "zone %s runs %s; downgrading to %s is not possible"
-                                  % (name, current["kubernetes_version"], after["kubernetes_version"]))
-        _refuse_fixed(provider, "zone", name, changed, provider.zone_updatable, current, after)
-        stopped = current.get("status") == "STOPPED"
-        if state == "stopped":
-            result["changed"] = bool(changed) or not stopped
-            if not check_mode and changed:
-                provider.update_zone(current, after, changed)
-            if not check_mode and not stopped:
-                provider.stop_zone(current)
-            after = provider.get_zone(name) if not check_mode else dict(after, status="STOPPED")
-        else:
-            result["changed"] = bool(changed) or stopped
-            if not check_mode and stopped:
-                provider.start_zone(current)
-            if not check_mode and changed:
-                provider.update_zone(current, after, changed)
-            if not check_mode and result["changed"]:
-                after = _wait_zone(provider, name, wait_timeout) if wait else provider.get_zone(name)
-        result["changed_fields"] = changed
+        result, after = _update_zone(provider, current, desired, state, check_mode, wait, wait_timeout)
     result["zone"] = after
-    result["diff"] = {"before": before, "after": _spec(after, ZONE_SPEC_FIELDS)}
+    result["diff"] = {"before": _spec(current, ZONE_SPEC_FIELDS), "after": _spec(after, ZONE_SPEC_FIELDS)}
     if kubeconfig_dest and state == "present":
-        if check_mode and current is None:
-            result["kubeconfig_changed"] = True
-        else:
-            fresh = provider.zone_kubeconfig(after)
-            existing = _read_kubeconfig(kubeconfig_dest)
-            if existing is not None and provider.reuse_kubeconfig(existing, fresh):
-                fresh = existing
-            result["kubeconfig_changed"] = write_private_file(kubeconfig_dest, kubeconfig_text(fresh), check_mode)
+        result["kubeconfig_changed"] = _converge_kubeconfig(provider, after, current is None, check_mode,
+                                                            kubeconfig_dest)
         result["kubeconfig_dest"] = os.path.abspath(os.path.expanduser(kubeconfig_dest))
         result["changed"] = result["changed"] or result["kubeconfig_changed"]
     return result

@@ -19,16 +19,20 @@ import re
 
 from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
+from ansible_collections.aizone.platform.plugins.module_utils.names import (
+    RESERVED_NODE_LABEL_PREFIXES, check_choice, check_dns_label, check_label_key, check_label_value)
+from ansible_collections.aizone.platform.plugins.module_utils.names import check_labels as _check_labels
 
 ZONE_TYPES = ("shared", "dedicated")
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 POOL_TYPES = ("cpu-optimized", "memory-optimized", "gpu-optimized")
 CAPACITY_TYPES = ("on-demand", "spot")
 TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
-# Label prefixes the platform and Kubernetes own on nodes; users cannot set them.
-RESERVED_LABEL_PREFIXES = ("aizone.io/", "kubernetes.io/", "k8s.io/", "node.kubernetes.io/",
-                           "topology.kubernetes.io/", "nvidia.com/", "eks.amazonaws.com/",
-                           "karpenter.sh/", "kubernetes.azure.com/", "cloud.google.com/")
+STATES = ("present", "absent")
+ZONE_STATES = ("present", "absent", "stopped")
+#: wait_timeout defaults: creating a cloud cluster takes about 10 minutes, a node group 3 to 5
+ZONE_WAIT_TIMEOUT = 1800
+NODE_POOL_WAIT_TIMEOUT = 900
 
 ZONE_DEFAULTS = {
     "zone_type": "shared",
@@ -48,27 +52,16 @@ ZONE_SPEC_FIELDS = ("region", "kubernetes_version", "zone_type", "networking", "
 NODE_POOL_SPEC_FIELDS = ("type", "instance_type", "autoscaling", "labels", "taints",
                          "capacity_type", "disk_size_gb")
 
-NAME_RE = re.compile(r"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$")
 VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)$")
-_LABEL_NAME_RE = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
-_DNS_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
 def _path(prefix, field):
     return "%s.%s" % (prefix, field) if prefix else field
 
 
-def check_choice(field, value, allowed):
-    if value is not None and value not in allowed:
-        raise ValidationError(field, "%r is not allowed; allowed values: %s" % (value, ", ".join(allowed)))
-    return value
-
-
 def check_name(field, value):
-    if not isinstance(value, str) or not NAME_RE.match(value):
-        raise ValidationError(field, "%r is not a valid name: use 1-40 lowercase letters, digits and '-', "
-                              "starting with a letter and ending with a letter or digit" % (value,))
-    return value
+    """A zone or node pool name: 1-40 characters, a DNS-1035 label (valid everywhere the clouds use it)."""
+    return check_dns_label(field, value, max_length=40, start_letter=True)
 
 
 def normalize_version(field, value):
@@ -87,41 +80,9 @@ def version_tuple(value):
     return int(major), int(minor)
 
 
-def check_label_key(field, key):
-    key = str(key)
-    prefix, name = key.rpartition("/")[::2]
-    if not _LABEL_NAME_RE.match(name) or (prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN_RE.match(prefix))):
-        raise ValidationError(field, "%r is not a valid label key: [prefix/]name where name is 1-63 "
-                              "characters [A-Za-z0-9-_.] starting and ending alphanumeric and prefix a "
-                              "DNS subdomain" % key)
-    return key
-
-
-def check_label_value(field, value):
-    value = "" if value is None else str(value)
-    if value and not _LABEL_NAME_RE.match(value):
-        raise ValidationError(field, "%r is not a valid label value: at most 63 characters [A-Za-z0-9-_.] "
-                              "starting and ending alphanumeric, or empty" % value)
-    return value
-
-
 def check_labels(field, labels):
-    if labels is None:
-        return None
-    if not isinstance(labels, dict):
-        raise ValidationError(field, "must be a mapping of label key to value")
-    out = {}
-    for key, value in labels.items():
-        check_label_key("%s.%s" % (field, key), key)
-        for reserved in RESERVED_LABEL_PREFIXES:
-            domain = str(key).rpartition("/")[0]
-            if str(key).startswith(reserved) or domain.endswith("." + reserved.rstrip("/")):
-                raise ValidationError("%s.%s" % (field, key), "label prefix %s is set by the platform; "
-                                      "reserved prefixes: %s" % (reserved, ", ".join(RESERVED_LABEL_PREFIXES)))
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        out[str(key)] = check_label_value("%s.%s" % (field, key), value)
-    return out
+    """Node pool labels: valid, and none under a prefix the platform or the clouds set."""
+    return _check_labels(field, labels, reserved_prefixes=RESERVED_NODE_LABEL_PREFIXES)
 
 
 def check_taints(field, taints):
@@ -246,6 +207,43 @@ def zone_desired(params, prefix=""):
     }
 
 
+def _pool_entry(params, provider, prefix):
+    """The catalog entry of the pool's instance type: from instance_type, or gpu model and count."""
+    gpu = params.get("gpu")
+    instance_type = params.get("instance_type")
+    if gpu is None:
+        return catalog.get(provider, instance_type, _path(prefix, "instance_type")) if instance_type else None
+    count = gpu.get("count") if gpu.get("count") is not None else 1
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValidationError(_path(prefix, "gpu.count"), "must be an integer >= 1, got %r" % (count,))
+    if not gpu.get("model"):
+        raise ValidationError(_path(prefix, "gpu.model"), "required with gpu; allowed values: %s"
+                              % ", ".join(catalog.GPU_MODELS))
+    entry = catalog.by_gpu(provider, gpu["model"], count, field=_path(prefix, "gpu"))
+    if instance_type is not None:
+        given = catalog.get(provider, instance_type, _path(prefix, "instance_type"))
+        if (given["gpu_model"], given["gpu_count"]) != (gpu["model"], count):
+            raise ValidationError(_path(prefix, "instance_type"), "%s has %s x %s, but gpu asks for %d x %s "
+                                  "(which is %s); give one of instance_type or gpu"
+                                  % (instance_type, given["gpu_count"], given["gpu_model"] or "no GPU",
+                                     count, gpu["model"], entry["type"]))
+    return entry
+
+
+def _pool_type(pool_type, entry, provider, prefix):
+    """The pool type, checked against the instance type (its category when not given)."""
+    if entry is None:
+        return pool_type
+    if pool_type == "gpu-optimized" and not entry["gpu_model"]:
+        raise ValidationError(_path(prefix, "instance_type"), "a gpu-optimized pool needs a GPU instance "
+                              "type; %s has no GPU. GPU types on %s: %s"
+                              % (entry["type"], provider, ", ".join(catalog.gpu_types(provider))))
+    if pool_type in ("cpu-optimized", "memory-optimized") and entry["gpu_model"]:
+        raise ValidationError(_path(prefix, "type"), "%s is a GPU instance type (%d x %s); use "
+                              "type gpu-optimized" % (entry["type"], entry["gpu_count"], entry["gpu_model"]))
+    return pool_type or catalog.pool_type(entry)
+
+
 def node_pool_desired(params, provider, prefix=""):
     """Validated, normalized desired node pool from node_pool params (None = not set).
 
@@ -255,42 +253,13 @@ def node_pool_desired(params, provider, prefix=""):
     """
     name = check_name(_path(prefix, "name"), params.get("name"))
     pool_type = check_choice(_path(prefix, "type"), params.get("type"), POOL_TYPES)
-    gpu = params.get("gpu")
-    instance_type = params.get("instance_type")
-    entry = None
-    if gpu is not None:
-        count = gpu.get("count") if gpu.get("count") is not None else 1
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            raise ValidationError(_path(prefix, "gpu.count"), "must be an integer >= 1, got %r" % (count,))
-        if not gpu.get("model"):
-            raise ValidationError(_path(prefix, "gpu.model"), "required with gpu; allowed values: %s"
-                                  % ", ".join(catalog.GPU_MODELS))
-        entry = catalog.by_gpu(provider, gpu["model"], count, field=_path(prefix, "gpu"))
-        if instance_type is not None:
-            given = catalog.get(provider, instance_type, _path(prefix, "instance_type"))
-            if (given["gpu_model"], given["gpu_count"]) != (gpu["model"], count):
-                raise ValidationError(_path(prefix, "instance_type"), "%s has %s x %s, but gpu asks for %d x %s "
-                                      "(which is %s); give one of instance_type or gpu"
-                                      % (instance_type, given["gpu_count"], given["gpu_model"] or "no GPU",
-                                         count, gpu["model"], entry["type"]))
-    elif instance_type is not None:
-        entry = catalog.get(provider, instance_type, _path(prefix, "instance_type"))
-    if entry is not None:
-        if pool_type == "gpu-optimized" and not entry["gpu_model"]:
-            raise ValidationError(_path(prefix, "instance_type"), "a gpu-optimized pool needs a GPU instance "
-                                  "type; %s has no GPU. GPU types on %s: %s"
-                                  % (entry["type"], provider, ", ".join(catalog.gpu_types(provider))))
-        if pool_type in ("cpu-optimized", "memory-optimized") and entry["gpu_model"]:
-            raise ValidationError(_path(prefix, "type"), "%s is a GPU instance type (%d x %s); use "
-                                  "type gpu-optimized" % (entry["type"], entry["gpu_count"], entry["gpu_model"]))
-        if pool_type is None:
-            pool_type = catalog.pool_type(entry)
+    entry = _pool_entry(params, provider, prefix)
     disk = params.get("disk_size_gb")
     if disk is not None and (isinstance(disk, bool) or not isinstance(disk, int) or not 10 <= disk <= 16384):
         raise ValidationError(_path(prefix, "disk_size_gb"), "must be an integer from 10 to 16384, got %r" % (disk,))
     return {
         "name": name,
-        "type": pool_type,
+        "type": _pool_type(pool_type, entry, provider, prefix),
         "instance_type": entry["type"] if entry else None,
         "gpu": catalog.gpu_of(entry) if entry else None,
         "autoscaling": check_autoscaling(_path(prefix, "autoscaling"), params.get("autoscaling"), complete=False),

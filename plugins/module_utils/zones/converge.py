@@ -1,0 +1,49 @@
+# -*- coding: utf-8 -*-
+# Copyright: aizone.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the zone, zone_info, node_pool and node_pool_info modules call: validate, pick the provider, reconcile."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.aizone.platform.plugins.module_utils.providers import get_provider
+from ansible_collections.aizone.platform.plugins.module_utils.zones import reconcile
+from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import (
+    check_name, node_pool_desired, zone_desired)
+
+
+def converge_zone(params, check_mode=False):
+    """The zone module: validated desired zone, then the reconciler."""
+    desired = zone_desired(params)
+    provider = get_provider(params["provider"], params)
+    return reconcile.reconcile_zone(provider, desired, state=params["state"], check_mode=check_mode,
+                                    wait=params["wait"], wait_timeout=params["wait_timeout"],
+                                    kubeconfig_dest=params["kubeconfig_dest"])
+
+
+def describe_zone(params):
+    """The zone_info module."""
+    name = check_name("name", params["name"])
+    return reconcile.zone_info(get_provider(params["provider"], params), name)
+
+
+def converge_node_pool(params, check_mode=False):
+    """The node_pool module: validated desired pool, then the reconciler."""
+    zone = check_name("zone", params["zone"])
+    if params["state"] == "absent":
+        desired = {"name": check_name("name", params["name"])}
+    else:
+        desired = node_pool_desired(params, params["provider"])
+    provider = get_provider(params["provider"], params)
+    return reconcile.reconcile_node_pool(provider, zone, desired, state=params["state"], check_mode=check_mode,
+                                         wait=params["wait"], wait_timeout=params["wait_timeout"])
+
+
+def describe_node_pools(params):
+    """The node_pool_info module: the zone's pools, or the one named."""
+    zone = check_name("zone", params["zone"])
+    name = params.get("name")
+    if name is not None:
+        check_name("name", name)
+    return reconcile.node_pool_info(get_provider(params["provider"], params), zone, name)

@@ -1,0 +1,1 @@
+"""Test harness code shared by the test suites (not tests themselves)."""

@@ -1,0 +1,96 @@
+"""Running ansible-playbook against the collection as installed from the working tree, and reading its result."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COLLECTIONS = os.path.join(ROOT, ".build", "collections")
+BIN = os.path.dirname(sys.executable)
+
+
+class PlaybookResult(object):
+    def __init__(self, rc, output, data):
+        self.rc = rc
+        self.output = output
+        self.stats = data.get("stats", {}) if data else {}
+        self.tasks = []
+        for play in (data or {}).get("plays", []):
+            for task in play.get("tasks", []):
+                for host, result in task.get("hosts", {}).items():
+                    self.tasks.append({
+                        "task": task["task"]["name"], "host": host,
+                        "changed": bool(result.get("changed")), "failed": bool(result.get("failed")),
+                        "result": result,
+                    })
+
+    def task(self, name):
+        for t in self.tasks:
+            if t["task"] == name:
+                return t["result"]
+        raise KeyError("no task named %r; tasks: %s" % (name, [t["task"] for t in self.tasks]))
+
+    @property
+    def changed(self):
+        return [t["task"] for t in self.tasks if t["changed"]]
+
+
+def ansible_env(extra=None):
+    env = dict(os.environ)
+    # Module runs are new processes: share compiled bytecode between them.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.setdefault("PYTHONPYCACHEPREFIX", os.path.join(ROOT, ".build", "pycache"))
+    env.update({
+        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+        "ANSIBLE_CALLBACK_RESULT_FORMAT": "json",
+        "ANSIBLE_HOST_KEY_CHECKING": "False",
+        "ANSIBLE_RETRY_FILES_ENABLED": "False",
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_DEPRECATION_WARNINGS": "False",
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+    })
+    env.update(extra or {})
+    return env
+
+
+def run_playbook(playbook, workdir, extravars=None, check=False, diff=False, inventory=None, env=None, args=()):
+    """Run ansible-playbook; returns a PlaybookResult.
+
+    playbook: a path, YAML text, or a list of plays; workdir: a directory for
+    the files written. The default inventory is localhost with connection
+    local and this interpreter."""
+    workdir = str(workdir)
+    if isinstance(playbook, (list, dict)):
+        playbook = yaml.safe_dump(playbook if isinstance(playbook, list) else [playbook], sort_keys=False)
+    if not os.path.exists(str(playbook)):
+        path = os.path.join(workdir, "playbook.yml")
+        with open(path, "w") as handle:
+            handle.write(playbook)
+        playbook = path
+    if inventory is None:
+        inventory = os.path.join(workdir, "inventory.ini")
+        with open(inventory, "w") as handle:
+            handle.write("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
+    cmd = [os.path.join(BIN, "ansible-playbook"), "-i", inventory, playbook]
+    if extravars:
+        fd, extra = tempfile.mkstemp(suffix=".json", dir=workdir)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(extravars, handle)
+        cmd += ["-e", "@" + extra]
+    if check:
+        cmd.append("--check")
+    if diff:
+        cmd.append("--diff")
+    cmd += list(args)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(env), cwd=ROOT, check=False)
+    start = proc.stdout.find("{")
+    try:
+        data = json.loads(proc.stdout[start:]) if start >= 0 else {}
+    except ValueError:
+        data = {}
+    return PlaybookResult(proc.returncode, proc.stdout + proc.stderr, data)

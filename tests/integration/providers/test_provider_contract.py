@@ -1,0 +1,122 @@
+"""The provider contract: one suite, parametrized over every provider harness present.
+
+Each provider runs the same life cycle through the real modules
+(ansible-playbook): check-mode create (predicts, writes nothing), create
+(result equals the prediction), second run (changed false, no write calls),
+read back through the _info modules, update of a label value + a first taint
++ scaling (and the zone's in-place field), again predicted exactly in check
+mode first, a change the provider cannot make in place (fails naming the
+field, nothing written), bad input (fails before any call), check-mode
+delete, delete, delete again. Harnesses: tests/harness/providers/.
+"""
+
+import copy
+
+import pytest
+
+from harness.contract import PARAMS, info_tasks, pool_task, run, start_harness, zone_task
+
+
+@pytest.fixture(scope="module", params=PARAMS)
+def harness(request):
+    return start_harness(request)
+
+
+READ_ONLY = ("status", "endpoint", "provider", "node_count", "ready_node_count")
+
+
+def _strip(obj):
+    """The comparable spec of a zone/pool (what diff.after holds)."""
+    return dict((k, v) for k, v in obj.items() if k not in READ_ONLY)
+
+
+def test_contract(harness, run_playbook):
+    h = harness
+    zone_spec = copy.deepcopy(h.zone_spec)
+    pool_spec = copy.deepcopy(h.node_pool_spec)
+    create = [zone_task(h, zone_spec), pool_task(h, pool_spec)]
+
+    # 1. check mode create: predicts, writes nothing, leaves nothing behind
+    res, writes = run(run_playbook, h, create + info_tasks(h), check=True)
+    assert res.task("zone")["changed"] and res.task("pool")["changed"]
+    assert writes == 0
+    assert res.task("zone_info")["exists"] is False
+    predicted_zone = res.task("zone")["diff"]["after"]
+    predicted_pool = res.task("pool")["diff"]["after"]
+    assert res.task("zone")["diff"]["before"] == {} and res.task("pool")["diff"]["before"] == {}
+    assert predicted_pool["labels"] == pool_spec["labels"] and predicted_pool["taints"] == []
+
+    # 2. create: the result is exactly what check mode predicted
+    res, writes = run(run_playbook, h, create)
+    assert res.task("zone")["changed"] and res.task("pool")["changed"]
+    assert writes > 0
+    assert res.task("zone")["diff"]["after"] == predicted_zone
+    assert res.task("pool")["diff"]["after"] == predicted_pool
+    created_zone, created_pool = res.task("zone")["zone"], res.task("pool")["node_pool"]
+
+    # 3. second run: changed false, no write calls; read back through the _info modules
+    res, writes = run(run_playbook, h, create + info_tasks(h))
+    assert not res.task("zone")["changed"] and not res.task("pool")["changed"]
+    assert writes == 0, "second run made %d write calls" % writes
+    info_zone = res.task("zone_info")["zone"]
+    assert res.task("zone_info")["exists"] is True
+    assert _strip(info_zone) == _strip(created_zone)
+    pools = res.task("pool_info")["node_pools"]
+    assert [p["name"] for p in pools] == [pool_spec["name"]]
+    assert _strip(pools[0]) == _strip(created_pool) == predicted_pool
+
+    # 5. update: a label value, the first taint, scaling (+ the zone's in-place field)
+    new_pool = copy.deepcopy(pool_spec)
+    new_pool["labels"] = dict((k, v + "-2") for k, v in pool_spec["labels"].items())
+    new_pool["taints"] = [{"key": "dedicated", "value": "contract", "effect": "NoSchedule"}]
+    scaling = pool_spec["autoscaling"]
+    new_pool["autoscaling"] = dict(scaling, max=scaling["max"] + 1, desired=scaling["desired"] + 1)
+    new_zone = dict(zone_spec, **h.zone_update)
+    update = [zone_task(h, new_zone), pool_task(h, new_pool)]
+
+    res, writes = run(run_playbook, h, update + info_tasks(h), check=True)
+    assert writes == 0
+    assert res.task("zone")["changed"] and res.task("pool")["changed"]
+    assert sorted(res.task("pool")["changed_fields"]) == ["autoscaling", "labels", "taints"]
+    predicted_zone, predicted_pool = res.task("zone")["diff"]["after"], res.task("pool")["diff"]["after"]
+    predicted_fields = res.task("zone")["changed_fields"]
+    assert predicted_pool["labels"] == new_pool["labels"]
+    assert predicted_pool["taints"] == new_pool["taints"]
+    assert predicted_pool["autoscaling"] == new_pool["autoscaling"]
+    assert res.task("zone")["diff"]["before"] == _strip(created_zone)
+    assert _strip(res.task("pool_info")["node_pools"][0]) == _strip(created_pool)  # nothing applied
+
+    res, writes = run(run_playbook, h, update + info_tasks(h))
+    assert res.task("zone")["changed"] and res.task("pool")["changed"]
+    assert writes > 0
+    assert res.task("zone")["diff"]["after"] == predicted_zone
+    assert res.task("zone")["changed_fields"] == predicted_fields
+    assert res.task("pool")["diff"]["after"] == predicted_pool
+    assert _strip(res.task("pool_info")["node_pools"][0]) == predicted_pool
+
+    # 6. second update run (no change, no write calls), a change the provider cannot make
+    #    in place and bad input (both fail naming the field, writing nothing)
+    fixed = dict(new_pool, capacity_type="on-demand" if new_pool["capacity_type"] == "spot" else "spot")
+    bad = dict(new_pool, autoscaling=dict(new_pool["autoscaling"], min=5, max=2))
+    res, writes = run(run_playbook, h, update + [pool_task(h, fixed, name="fixed"),
+                                                 pool_task(h, bad, name="bad")], ignore_errors=True)
+    assert not res.task("zone")["changed"] and not res.task("pool")["changed"]
+    assert writes == 0, "second update run made %d write calls" % writes
+    assert res.task("fixed")["failed"] and res.task("fixed")["field"] == "capacity_type"
+    assert "cannot be changed in place" in res.task("fixed")["msg"]
+    assert res.task("bad")["failed"] and res.task("bad")["field"] == "autoscaling.min"
+
+    # 7. delete: check mode first, then for real, then again
+    delete = [pool_task(h, new_pool, state="absent"), zone_task(h, new_zone, state="absent")]
+    res, writes = run(run_playbook, h, delete + info_tasks(h), check=True)
+    assert res.task("pool")["changed"] and res.task("zone")["changed"]
+    assert writes == 0 and res.task("zone_info")["exists"] is True
+    assert res.task("pool")["diff"] == {"before": predicted_pool, "after": {}}
+
+    res, writes = run(run_playbook, h, delete + info_tasks(h))
+    assert res.task("pool")["changed"] and res.task("zone")["changed"]
+    assert res.task("zone_info")["exists"] is False and res.task("pool_info")["node_pools"] == []
+
+    res, writes = run(run_playbook, h, delete)
+    assert not res.task("pool")["changed"] and not res.task("zone")["changed"]
+    assert writes == 0
