@@ -242,6 +242,19 @@ class AksServer(object):
             self._lro_failures.append(dict(code=code, message=message, method=method,
                                            path=re.compile(path, re.IGNORECASE)))
 
+    @property
+    def op_seconds(self):
+        """How long operations run (the name the GKE double uses too)."""
+        return self.lro_seconds
+
+    @op_seconds.setter
+    def op_seconds(self, seconds):
+        self.lro_seconds = seconds
+
+    def fail_next_operation(self, code="QuotaExceeded", message=None, path=r".", method=None):
+        """fail_next_lro, under the name the GKE double uses too."""
+        self.fail_next_lro(code, message, path, method)
+
     def write_calls(self):
         """Calls that change state (credential listing is a read, though it is a POST)."""
         return [c for c in self.calls if c["method"] in WRITE_METHODS

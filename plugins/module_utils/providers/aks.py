@@ -82,8 +82,8 @@ class AksProvider(CloudProvider):
     zone_updatable = ("kubernetes_version", "tags")
     node_pool_updatable = ("autoscaling", "labels", "taints")
     status_word = "provisioningState"
-    ready_statuses = ("Succeeded")
-    failed_statuses = ("Failed")
+    ready_statuses = ("Succeeded",)
+    failed_statuses = ("Failed",)
 
     def __init__(self, params):
         super(AksProvider, self).__init__(params)

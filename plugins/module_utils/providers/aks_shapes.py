@@ -115,7 +115,7 @@ def scaling_properties(autoscaling):
 
 
 TAG_RULES = (("key", lambda key: not TAG_NAME_BAD.search(key),
-              "Azure tag names cannot contain any of < > %% & \\ ? /; got %r"))
+              "Azure tag names cannot contain any of < > %% & \\ ? /; got %r"),)
 
 
 def check_tags(field, tags):

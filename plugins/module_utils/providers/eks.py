@@ -61,7 +61,7 @@ class EksProvider(CloudProvider):
     name = "eks"
     service = "EKS"
     status_word = ""
-    ready_statuses = ("ACTIVE")
+    ready_statuses = ("ACTIVE",)
     failed_statuses = ("FAILED", "CREATE_FAILED", "DEGRADED", "DELETE_FAILED")
     zone_updatable = ("kubernetes_version", "logging", "tags",
                       "networking.endpoint_public_access", "networking.endpoint_private_access")

@@ -61,8 +61,8 @@ class GkeProvider(CloudProvider):
     service = "GKE"
     zone_updatable = ("kubernetes_version", "tags", "logging")
     node_pool_updatable = ("autoscaling", "labels", "taints")
-    ready_statuses = ("RUNNING")
-    failed_statuses = ("ERROR")
+    ready_statuses = ("RUNNING",)
+    failed_statuses = ("ERROR",)
 
     def __init__(self, params):
         super(GkeProvider, self).__init__(params)

@@ -9,20 +9,20 @@ Every assertion on what was sent reads the double's call log.
 import copy
 import os
 import stat
-import time
 
 import pytest
 
 from doubles.aks_server import AksServer
+from harness import cloud_doubles
+from harness.cloud_doubles import provider_params, zone
 
 from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
 from ansible_collections.aizone.platform.plugins.module_utils.zones import reconcile as zones
+from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import node_pool_desired
 from ansible_collections.aizone.platform.plugins.module_utils.errors import (
-    ApiError, ValidationError, WaitTimeout)
+    ApiError, ValidationError)
 from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.providers.aks import AksProvider
-from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import (
-    node_pool_desired, zone_desired)
 
 TOKEN = "aks-test-token-must-not-leak"
 SUB = "00000000-0000-4000-8000-0000000000a5"
@@ -39,34 +39,20 @@ def server():
 @pytest.fixture
 def params(server):
     server.reset()
-    out = dict((k, None) for k in PROVIDER_ARGS)
-    out.update(provider="aks", region="eastus", endpoint_url=server.endpoint, azure_subscription_id=SUB,
-               azure_resource_group=RG, azure_access_token=TOKEN, ca_bundle=server.ca_path)
-    return out
-
-
-def zone(params, name="z1", **over):
-    spec = dict(params, name=name, tags={"team": "ml"}, kubernetes_version="1.34")
-    spec.update(over)
-    return zone_desired(spec)
-
-
-def pool(name="gpu", **over):
-    spec = {"name": name, "instance_type": "Standard_NC4as_T4_v3", "labels": {"team": "ml"},
-            "autoscaling": {"enabled": True, "min": 1, "max": 3, "desired": 1}, "capacity_type": "spot"}
-    spec.update(over)
-    return node_pool_desired(spec, "aks")
+    return provider_params(provider="aks", region="eastus", endpoint_url=server.endpoint, azure_subscription_id=SUB,
+                           azure_resource_group=RG, azure_access_token=TOKEN, ca_bundle=server.ca_path)
 
 
 def writes(server, since=0):
     return server.write_calls()[since:]
 
 
+def pool(name="gpu", **over):
+    return cloud_doubles.pool("aks", "Standard_NC4as_T4_v3", name, **over)
+
+
 def make_zone(params, server, pools=()):
-    zones.reconcile_zone(AksProvider(params), zone(params), wait_timeout=30)
-    for p in pools:
-        zones.reconcile_node_pool(AksProvider(params), "z1", p, wait_timeout=30)
-    return len(server.write_calls())
+    return cloud_doubles.make_zone(AksProvider, params, server, pools)
 
 
 def test_create_sends_the_right_bodies_and_second_run_writes_nothing(params, server):
@@ -159,29 +145,6 @@ def test_version_upgrade_is_read_modify_write_of_the_cluster(params, server):
     assert err.value.code == "UpgradeNotAllowed" and err.value.status == 400
 
 
-def test_failed_lro_names_the_service_error_code(params, server):
-    make_zone(params, server)
-    server.fail_next_lro(code="QuotaExceeded", path="agentPools/big")
-    with pytest.raises(ApiError) as err:
-        zones.reconcile_node_pool(AksProvider(params), "z1", pool("big"), wait_timeout=30)
-    assert err.value.code == "QuotaExceeded"
-    assert "QuotaExceeded" in err.value.msg and "standardNDAMSv4Family" in err.value.msg
-
-
-def test_timeout_is_clear_and_the_next_run_converges_without_writes(params, server):
-    make_zone(params, server)
-    server.lro_seconds = 2.0
-    with pytest.raises(WaitTimeout) as err:
-        zones.reconcile_node_pool(AksProvider(params), "z1", pool(), wait_timeout=1)
-    assert "node pool gpu in zone z1 (aks)" in err.value.msg and "timed out after 1 s" in err.value.msg
-    assert "InProgress" in err.value.msg
-    time.sleep(2.1)
-    n = len(server.write_calls())
-    res = zones.reconcile_node_pool(AksProvider(params), "z1", pool(), wait_timeout=30)
-    assert not res["changed"] and res["node_pool"]["status"] == "Succeeded"
-    assert writes(server, n) == []
-
-
 def test_refused_changes_and_bad_input_write_nothing(params, server):
     n = make_zone(params, server, [pool()])
     cases = [
@@ -268,14 +231,3 @@ def test_stop_keeps_the_zone_and_start_brings_it_back(params, server):
     res = zones.reconcile_zone(AksProvider(params), zone(params), wait_timeout=30)
     assert res["changed"] and res["zone"]["status"] == "Succeeded"
     assert [(c["method"], c["path"].rsplit("/", 1)[-1]) for c in writes(server, n)] == [("POST", "start")]
-
-
-def test_a_write_while_another_operation_runs_is_retried_until_it_can_go(params, server):
-    make_zone(params, server, [pool()])
-    server.lro_seconds = 1.0
-    provider = AksProvider(params)
-    provider.update_zone(provider.get_zone("z1"), zone(params, tags={"team": "busy"}), ["tags"])
-    res = zones.reconcile_node_pool(AksProvider(params), "z1", pool(labels={"team": "after"}), wait_timeout=30)
-    assert res["node_pool"]["labels"] == {"team": "after"}
-    puts = [c for c in server.calls if c["method"] == "PUT" and c["path"].endswith("/agentPools/gpu")]
-    assert puts[-2]["status"] == 409 and puts[-1]["status"] == 200

@@ -9,19 +9,18 @@ double's call log.
 
 import os
 import stat
-import time
 
 import pytest
 
 from doubles.gke_server import GkeServer
+from harness import cloud_doubles
+from harness.cloud_doubles import provider_params, zone
 
 from ansible_collections.aizone.platform.plugins.module_utils.zones import reconcile as zones
-from ansible_collections.aizone.platform.plugins.module_utils.errors import (
-    ApiError, ValidationError, WaitTimeout)
+from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import node_pool_desired
+from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.providers.gke import GkeProvider
-from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import (
-    node_pool_desired, zone_desired)
 
 TOKEN = "gke-test-token-must-not-leak"
 PROJECT = "aizone-test"
@@ -38,23 +37,8 @@ def server():
 @pytest.fixture
 def params(server):
     server.reset()
-    out = dict((k, None) for k in PROVIDER_ARGS)
-    out.update(provider="gke", region="us-central1", endpoint_url=server.endpoint, gcp_project=PROJECT,
-               gcp_access_token=TOKEN)
-    return out
-
-
-def zone(params, name="z1", **over):
-    spec = dict(params, name=name, tags={"team": "ml"}, kubernetes_version="1.34")
-    spec.update(over)
-    return zone_desired(spec)
-
-
-def pool(name="gpu", **over):
-    spec = {"name": name, "instance_type": "g2-standard-4", "labels": {"team": "ml"},
-            "autoscaling": {"enabled": True, "min": 1, "max": 3, "desired": 1}, "capacity_type": "spot"}
-    spec.update(over)
-    return node_pool_desired(spec, "gke")
+    return provider_params(provider="gke", region="us-central1", endpoint_url=server.endpoint, gcp_project=PROJECT,
+                           gcp_access_token=TOKEN)
 
 
 def sent(server, since=0):
@@ -62,11 +46,12 @@ def sent(server, since=0):
             for c in server.write_calls()[since:]]
 
 
+def pool(name="gpu", **over):
+    return cloud_doubles.pool("gke", "g2-standard-4", name, **over)
+
+
 def make_zone(params, server, pools=()):
-    zones.reconcile_zone(GkeProvider(params), zone(params), wait_timeout=30)
-    for p in pools:
-        zones.reconcile_node_pool(GkeProvider(params), "z1", p, wait_timeout=30)
-    return len(server.write_calls())
+    return cloud_doubles.make_zone(GkeProvider, params, server, pools)
 
 
 def test_create_sends_the_right_bodies_and_second_run_writes_nothing(params, server):
@@ -156,29 +141,6 @@ def test_updates_are_applied_with_only_the_changed_fields(params, server):
     assert sent(server, n) == []
 
 
-def test_failed_operation_names_the_error_code(params, server):
-    make_zone(params, server)
-    server.fail_next_operation(status="RESOURCE_EXHAUSTED", path="nodePools/big")
-    with pytest.raises(ApiError) as err:
-        zones.reconcile_node_pool(GkeProvider(params), "z1", pool("big"), wait_timeout=30)
-    assert err.value.code == "RESOURCE_EXHAUSTED"
-    assert "RESOURCE_EXHAUSTED" in err.value.msg and "NVIDIA_A100_80GB_GPUS" in err.value.msg
-
-
-def test_timeout_is_clear_and_the_next_run_converges_without_writes(params, server):
-    make_zone(params, server)
-    server.op_seconds = 2.0
-    with pytest.raises(WaitTimeout) as err:
-        zones.reconcile_node_pool(GkeProvider(params), "z1", pool(), wait_timeout=1)
-    assert "node pool gpu in zone z1 (gke)" in err.value.msg and "timed out after 1 s" in err.value.msg
-    assert "operation" in err.value.msg and "(create node pool z1/gpu): RUNNING" in err.value.msg
-    time.sleep(2.1)
-    n = len(server.write_calls())
-    res = zones.reconcile_node_pool(GkeProvider(params), "z1", pool(), wait_timeout=30)
-    assert not res["changed"] and res["node_pool"]["status"] == "RUNNING"
-    assert sent(server, n) == []
-
-
 def test_gpu_sharing_and_partitions_reach_the_api_and_bad_ones_fail_first(params, server):
     n = make_zone(params, server)
     provider = GkeProvider(params)
@@ -252,14 +214,3 @@ def test_modules_fail_naming_the_code_and_keep_the_token_out_of_results(params, 
     assert stat.S_IMODE(os.stat(dest).st_mode) == 0o600
     with open(dest) as f:
         assert TOKEN in f.read()
-
-
-def test_a_write_while_another_operation_runs_is_retried_until_it_can_go(params, server):
-    make_zone(params, server, [pool()])
-    server.op_seconds = 1.0
-    provider = GkeProvider(params)
-    provider.update_zone(provider.get_zone("z1"), zone(params, tags={"team": "busy"}), ["tags"])
-    res = zones.reconcile_node_pool(GkeProvider(params), "z1", pool(labels={"team": "after"}), wait_timeout=30)
-    assert res["node_pool"]["labels"] == {"team": "after"}
-    puts = [c for c in server.calls if c["method"] == "PUT" and c["path"].endswith("/nodePools/gpu")]
-    assert puts[0]["status"] == 400 and puts[-1]["status"] == 200

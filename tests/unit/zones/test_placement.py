@@ -2,18 +2,13 @@
 
 import pytest
 
+from harness.nodes import GPU_NODE, GPU_NODE_2
+
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.names import pool_selector
 from ansible_collections.aizone.platform.plugins.module_utils.workloads.objects import workload_objects
 from ansible_collections.aizone.platform.plugins.module_utils.workloads.spec import validate_workload
 from ansible_collections.aizone.platform.plugins.module_utils.zones.placement import derive_placement
-
-GPU_NODE = {"metadata": {"name": "gpu-0", "labels": {"aizone.io/node-pool": "gpu"}},
-            "spec": {"taints": [{"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"},
-                                {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}]}}
-GPU_NODE_2 = {"metadata": {"name": "gpu-1", "labels": {"aizone.io/node-pool": "gpu"}},
-              "spec": {"taints": [{"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"},
-                                  {"key": "aizone.io/dedicated", "effect": "NoExecute"}]}}
 
 
 def spec(**kw):
