@@ -26,9 +26,9 @@ def zone(params, name=ZONE, **over):
     return zone_desired(spec)
 
 
-def pool(provider, instance_type, name="gpu", **over):
-    """A validated desired spot pool of instance_type, autoscaling 1..3, labelled team=ml."""
-    spec = {"name": name, "instance_type": instance_type, "labels": {"team": "ml"},
+def pool(provider, default_type, name="gpu", **over):
+    """A validated desired spot pool (of default_type unless over says), autoscaling 1..3, labelled team=ml."""
+    spec = {"name": name, "instance_type": default_type, "labels": {"team": "ml"},
             "autoscaling": {"enabled": True, "min": 1, "max": 3, "desired": 1}, "capacity_type": "spot"}
     spec.update(over)
     return node_pool_desired(spec, provider)
