@@ -12,7 +12,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=/dev/null
 . "$here/versions.env"
 cache_root=${AIZONE_CACHE:-$HOME/.cache/aizone}
-src_hash=$(cd "$here" && find versions.env kube etcd -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)
+# The key covers the control plane's own pins and sources only: an add-on bump rebuilds nothing here.
+src_hash=$( (cd "$here" && grep -E '^(KUBE|ETCD|KWOK)_VERSION=' versions.env && find kube etcd -type f -print0 \
+  | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-12)
 key="kube-${KUBE_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}_${src_hash}"
 dest="$cache_root/controlplane/$key"
 bin="$dest/bin"
