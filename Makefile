@@ -5,15 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 
-.PHONY: demo demo-down test venv controlplane sanity lint pytest bench clean
+.PHONY: demo demo-down test venv controlplane addons sanity lint pytest bench clean
 
-demo: venv controlplane ## build or reuse everything, converge the local zone with site.yml, print a report
+demo: venv controlplane addons ## build or reuse everything, converge the local zone with site.yml, print a report
 	@bash hack/demo.sh
 
 demo-down: venv controlplane ## stop the demo zone (its state stays; `make demo` starts it again)
 	@AIZONE_CONTROLPLANE_BIN=$$(cat .build/controlplane-bin) $(BIN)/python hack/localzone.py down aizone-local
 
-test: venv controlplane ## sanity, ansible-lint (production), unit and integration tests
+test: venv controlplane addons ## sanity, ansible-lint (production), unit and integration tests
 	@bash hack/test.sh
 
 venv: $(VENV)/.installed
@@ -29,14 +29,19 @@ controlplane: ## build (first time) or reuse the control plane binaries
 	@mkdir -p .build
 	@bash hack/controlplane/build.sh > .build/controlplane-bin.new && mv .build/controlplane-bin.new .build/controlplane-bin
 
+addons: venv ## build (first time) or reuse the add-ons' files from their pinned packages (KubeRay operator, CRDs)
+	@mkdir -p .build
+	@bash hack/addons/build.sh $(BIN)/python > .build/addons-dir.new && mv .build/addons-dir.new .build/addons-dir
+
 sanity: venv
 	@bash hack/sanity.sh
 
 lint: venv
 	@ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections $(BIN)/ansible-lint --profile production
 
-pytest: venv controlplane
-	@AIZONE_CONTROLPLANE_BIN=$$(cat .build/controlplane-bin) $(BIN)/python -m pytest $(ARGS)
+pytest: venv controlplane addons
+	@AIZONE_CONTROLPLANE_BIN=$$(cat .build/controlplane-bin) AIZONE_ADDONS_DIR=$$(cat .build/addons-dir) \
+		$(BIN)/python -m pytest $(ARGS)
 
 clean:
 	rm -rf .build

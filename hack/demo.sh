@@ -4,8 +4,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-export AIZONE_CONTROLPLANE_BIN
+export AIZONE_CONTROLPLANE_BIN AIZONE_ADDONS_DIR
 AIZONE_CONTROLPLANE_BIN=$(cat .build/controlplane-bin)
+AIZONE_ADDONS_DIR=$(cat .build/addons-dir)
 bin=$root/.venv/bin
 # Every module run is a new Python process: let them share compiled bytecode
 # (some environments set PYTHONDONTWRITEBYTECODE, which costs seconds a task).
@@ -20,7 +21,7 @@ mkdir -p .build/collections/ansible_collections/aizone
 ln -sfn "$root" .build/collections/ansible_collections/aizone/platform
 ANSIBLE_COLLECTIONS_PATH="$root/.build/collections" PATH="$bin:$PATH" \
   "$bin/ansible-playbook" -i inventories/local playbooks/site.yml
-"$bin/python" hack/report.py --kubeconfig "$kubeconfig"
+"$bin/python" hack/report.py --kubeconfig "$kubeconfig" --zone "$zone"
 cat <<EOT
 
 The local zone '$zone' is still running. Look at it with:

@@ -12,7 +12,8 @@ draws the same picture):
 - providers/: base, k8s and providers;
 - the domains (zones, gpu, tenants, workloads, compute): base, k8s, their
   own package, and the domains listed for them in DOMAIN_DEPENDS (zones also
-  providers), never a domain above them;
+  providers; addons: providers, zones, workloads; gpu: zones, addons for the
+  upstream ClusterPolicy CRD), never a domain above them;
 - plugins/modules: anything public, but of k8s only k8s.client (connection
   options) and of providers only the package itself (PROVIDER_ARGS);
 - doc_fragments: nothing of the collection.
@@ -31,7 +32,8 @@ PREFIX = "ansible_collections.aizone.platform.plugins."
 BASE = ("errors", "retry", "waiter", "files", "names", "catalog")
 DOMAIN_DEPENDS = {
     "zones": ("providers",),
-    "gpu": ("zones",),
+    "addons": ("providers", "zones", "workloads"),
+    "gpu": ("zones", "addons"),
     "tenants": (),
     "workloads": ("zones",),
     "compute": ("workloads", "zones"),

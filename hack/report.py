@@ -1,15 +1,23 @@
 #!/usr/bin/env python
-"""Print what a zone holds: pools, GPU capacity, tenants and their quotas, workloads.
+"""Print what a zone holds: pools, GPU capacity, tenants and their quotas, add-ons, Ray and Dask pods, workloads.
 
-usage: report.py --kubeconfig PATH
-Reads only; one LIST per kind.
+usage: report.py --kubeconfig PATH [--zone NAME]
+Reads only; one LIST per kind. With --zone (a local zone), also the state of
+the add-on operator processes next to its control plane.
 """
 import argparse
 import collections
+import os
+import sys
 
 POOL = "aizone.io/node-pool"
 MANAGED = "app.kubernetes.io/managed-by=aizone.platform"
 TENANT = "aizone.io/tenant"
+ADDON = "aizone.io/addon"
+#: pod label of a compute cluster's name, and the labels telling the pod's role and group
+CLUSTER_PODS = (("Ray", "ray.io/cluster", "ray.io/node-type", "ray.io/group"),
+                ("Dask", "dask.org/cluster-name", "dask.org/component", "dask.org/workergroup-name"))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def table(title, header, rows):
@@ -22,9 +30,54 @@ def table(title, header, rows):
         print("  " + "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
 
 
+def processes(zone):
+    """{add-on: process state} of a local zone's operator processes."""
+    sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
+    from ansible_collections.aizone.platform.plugins.module_utils.providers.localzone import LocalControlPlane
+    supervisor = LocalControlPlane(zone).processes
+    return dict((name, supervisor.status(name)) for name in supervisor.names())
+
+
+def addons(api, zone):
+    from kubernetes import client
+    crds = client.ApiextensionsV1Api(api).list_custom_resource_definition(label_selector=ADDON).items
+    found = collections.OrderedDict()
+    for crd in sorted(crds, key=lambda c: c.metadata.name):
+        labels = crd.metadata.labels
+        entry = found.setdefault(labels[ADDON], {"versions": set(), "crds": []})
+        entry["versions"].add(labels.get(ADDON + "-version", "?"))
+        entry["crds"].append(crd.spec.names.kind)
+    procs = processes(zone) if zone else {}
+    rows = []
+    for name, entry in found.items():
+        proc = procs.get(name)
+        where = "-" if not zone else "not running"
+        if proc and proc.get("running"):
+            where = "process pid %s, %s" % (proc["pid"], "healthy" if proc.get("healthy") else "NOT healthy")
+        rows.append([name, ", ".join(sorted(entry["versions"])), ", ".join(entry["crds"]), where])
+    table("Add-ons", ["add-on", "version", "kinds", "operator"], rows)
+
+
+def cluster_pods(pods, node_pool):
+    """Rows of the Ray and Dask pods, and the names of those pods."""
+    rows, seen = [], set()
+    for pod in pods:
+        labels = pod.metadata.labels or {}
+        for kind, cluster, role, group in CLUSTER_PODS:
+            if cluster in labels:
+                seen.add((pod.metadata.namespace, pod.metadata.name))
+                rows.append([pod.metadata.namespace, "%s %s" % (kind, labels[cluster]), labels.get(role, "-"),
+                             labels.get(group, "-"), pod.metadata.name, pod.status.phase,
+                             node_pool.get(pod.spec.node_name or "", pod.spec.node_name or "-")])
+    table("Ray and Dask pods (made by the operators)", ["tenant", "cluster", "role", "group", "pod", "phase", "pool"],
+          sorted(rows))
+    return seen
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kubeconfig", required=True)
+    parser.add_argument("--zone", help="a local zone: also show its operator processes")
     args = parser.parse_args()
     from kubernetes import client, config
     api = config.new_client_from_config(config_file=args.kubeconfig)
@@ -64,9 +117,12 @@ def main():
     table("Tenants (quota used/hard)", ["tenant", "quota"],
           [[ns, "; ".join(quotas.get(ns, [])) or "-"] for ns in sorted(namespaces)])
 
+    addons(api, args.zone)
+    pods = [p for p in core.list_pod_for_all_namespaces().items if p.metadata.namespace in namespaces]
+    in_clusters = cluster_pods(pods, node_pool)
     rows = []
-    for pod in core.list_pod_for_all_namespaces().items:
-        if pod.metadata.namespace not in namespaces:
+    for pod in pods:
+        if (pod.metadata.namespace, pod.metadata.name) in in_clusters:
             continue
         owner = pod.metadata.owner_references[0].name if pod.metadata.owner_references else pod.metadata.name
         rows.append([pod.metadata.namespace, owner, pod.metadata.name, pod.status.phase,

@@ -4,8 +4,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-export AIZONE_CONTROLPLANE_BIN
+export AIZONE_CONTROLPLANE_BIN AIZONE_ADDONS_DIR
 AIZONE_CONTROLPLANE_BIN=$(cat .build/controlplane-bin)
+AIZONE_ADDONS_DIR=$(cat .build/addons-dir)
 export AIZONE_TEST_ZONE=${AIZONE_TEST_ZONE:-aizone-test}
 bin=.venv/bin
 # Every module run is a new Python process: let them share compiled bytecode

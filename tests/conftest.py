@@ -120,6 +120,19 @@ def controlplane():
 
 
 @pytest.fixture(scope="session")
+def zone_addons(controlplane, tmp_path_factory):
+    """The kuberay and dask add-ons on the test zone, their real operators running as processes next to it.
+
+    Returns the addon task's result of the first converge of the session."""
+    from harness.addons import addon_task, play
+    result = ansible.run_playbook(play(addon_task(TEST_ZONE, [{"name": "kuberay"}, {"name": "dask"}],
+                                                  wait_timeout=120)),
+                                  workdir=tmp_path_factory.mktemp("addons"))
+    assert result.rc == 0, result.output[-4000:]
+    return result.task("addons")
+
+
+@pytest.fixture(scope="session")
 def moto_endpoint():
     """A moto server on 127.0.0.1; AWS credentials and region point at it."""
     from moto.server import ThreadedMotoServer

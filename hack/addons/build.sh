@@ -26,7 +26,7 @@ module_dir() {
 
 kuberay() {
   local dir="$root/kuberay-$KUBERAY_VERSION" src
-  if [ -x "$dir/bin/ray-operator" ] && [ -d "$dir/crds" ]; then log "reusing $dir"; return; fi
+  if [ -x "$dir/bin/ray-operator" ] && [ -f "$dir/rbac/leader-election-role.yaml" ]; then log "reusing $dir"; return; fi
   command -v go >/dev/null || { log "go is not on PATH: install Go 1.25 or newer"; exit 1; }
   log "building KubeRay ray-operator $KUBERAY_VERSION from its Go module (cold: about 2 min on 2 cores)"
   rm -rf "$dir.partial" && mkdir -p "$dir.partial/bin" "$dir.partial/crds" "$dir.partial/rbac" "$dir.partial/deploy"
@@ -36,6 +36,7 @@ kuberay() {
   src=$(module_dir github.com/ray-project/kuberay/ray-operator "$KUBERAY_VERSION")
   cp "$src"/config/crd/bases/ray.io_*.yaml "$dir.partial/crds/"
   cp "$src/config/rbac/role.yaml" "$dir.partial/rbac/clusterrole.yaml"
+  cp "$src/config/rbac/leader_election_role.yaml" "$dir.partial/rbac/leader-election-role.yaml"
   cp "$src/config/manager/manager.yaml" "$dir.partial/deploy/deployment.yaml"
   chmod -R u+w "$dir.partial"
   rm -rf "$dir" && mv "$dir.partial" "$dir"

@@ -10,7 +10,6 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # The operator option's defaults differ by kind: each module documents O(operator) itself.
     DOCUMENTATION = r'''
 options:
   name:
@@ -23,8 +22,9 @@ options:
     required: true
   state:
     description:
-      - V(present) converges the cluster object (and its CRD and operator); V(absent) deletes the cluster
-        object only, leaving the CRD and the operator to other clusters.
+      - V(present) converges the cluster object and waits for its pods; V(absent) deletes the cluster object
+        (the operator deletes its pods). The CRD and the operator belong to the add-on
+        (M(aizone.platform.addon)).
     type: str
     choices: [present, absent]
     default: present

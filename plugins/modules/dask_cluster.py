@@ -9,21 +9,22 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: dask_cluster
-short_description: Converge a Dask cluster (kubernetes.dask.org/v1 DaskCluster) with its CRD and operator
+short_description: Converge a Dask cluster (kubernetes.dask.org/v1 DaskCluster) and wait for the pods the operator makes of it
 version_added: 0.1.0
 description:
   - Converges one C(kubernetes.dask.org/v1) DaskCluster in a namespace (a tenant), with a scheduler with its
     Service and a worker spec with replicas, resources (GPUs included) and node pool placement.
   - Pool placement is derived from the pool's nodes as in M(aizone.platform.workload).
-  - The C(daskclusters.kubernetes.dask.org) CRD is installed when absent. It is a minimal CRD of this
-    collection (pod specs kept whole); an existing CRD not written by this collection, such as the one
-    of the dask-kubernetes operator's Helm chart, is left alone.
-  - With O(operator.deploy) the dask-kubernetes operator is deployed with the workload code, as its
-    Namespace (created when absent, never re-applied), a ServiceAccount, a ClusterRole and binding and a
-    Deployment of O(operator.image).
-  - In the local zone the nodes are simulated (KWOK) and no container runs, so the operator's pod is
-    reported Running but does nothing; the DaskCluster is stored and validated by the API server but no
-    scheduler or worker pod is created from it. On a real cluster the operator makes them.
+  - The upstream C(daskclusters.kubernetes.dask.org) CRD and the Dask operator come with the V(dask) add-on
+    (M(aizone.platform.addon)); without it the task fails saying so, and check mode predicts the cluster as
+    created.
+  - The Dask operator makes a scheduler Deployment and Service (C(<name>-scheduler)) and one Deployment per
+    worker; with O(wait) the task waits until every pod runs. A wait that fails names the reason - the
+    operator never reconciled the cluster (is its add-on running?), the quota refused the pods (the admission
+    message, at once when a pod asks for more than the quota's hard limit), or the pods are Pending (the
+    scheduler's message).
+  - Pods carry what the restricted Pod Security Standard asks.
+  - Nothing is written when the cluster is converged.
 author: aizone.platform contributors (@aizone)
 extends_documentation_fragment:
   - aizone.platform.kube
@@ -84,26 +85,6 @@ options:
       pool:
         description: Node pool of the worker pods.
         type: str
-  operator:
-    description: The dask-kubernetes operator.
-    type: dict
-    default: {}
-    suboptions:
-      deploy:
-        description: Deploy (converge) the operator.
-        type: bool
-        default: true
-      namespace:
-        description: Operator namespace (created).
-        type: str
-        default: dask-operator
-      image:
-        description: Operator image.
-        type: str
-        default: ghcr.io/dask/dask-kubernetes-operator:2024.12.1
-      pool:
-        description: Node pool of the operator pod.
-        type: str
 '''
 
 EXAMPLES = r'''
@@ -114,7 +95,6 @@ EXAMPLES = r'''
     namespace: mlops
     scheduler: {pool: cpu}
     worker: {replicas: 4, cpu: "4", memory: 16Gi, pool: cpu}
-    operator: {pool: cpu}
 '''
 
 RETURN = r'''
@@ -124,15 +104,12 @@ api_requests:
   type: dict
   sample: {GET: 6, PATCH: 6}
 cluster:
-  description: The DaskCluster and what happened to it (created, updated, unchanged, deleted).
+  description:
+    - The DaskCluster and what happened to it (created, updated, unchanged, deleted).
+    - C(running_pods) counts the running pods of the scheduler and of the workers after the wait.
   returned: always
   type: dict
-  sample: {name: etl, namespace: mlops, action: created}
-crd:
-  description: The CRD and what happened to it; C(foreign) when a CRD not written by this collection is there.
-  returned: when state is present
-  type: dict
-  sample: {name: daskclusters.kubernetes.dask.org, action: unchanged}
+  sample: {name: etl, namespace: mlops, action: created, running_pods: {scheduler: 1, worker: 4}}
 objects:
   description: Every object of the run with its action (the shape is in the notes).
   returned: always
@@ -153,7 +130,7 @@ def main():
     scheduler = group_args(DEFAULTS["dask"]["scheduler"])
     for key in ("gpus", "mig_profile", "shared_gpu"):
         scheduler.pop(key)
-    argument_spec = common_args("dask")
+    argument_spec = common_args()
     argument_spec.update(
         scheduler=dict(type="dict", default={}, options=dict(
             scheduler,

@@ -26,12 +26,13 @@ description:
     C(spec.devicePlugin.config.name), C(spec.mig.strategy), C(spec.migManager.config.name) and, when
     O(dcgm_exporter) is given, C(spec.dcgmExporter) (with its ServiceMonitor) are changed.
   - On nodes that no GPU Operator drives (KWOK nodes of the local zone, see O(operator_emulation)) the module
-    also plays the operator - it installs a minimal ClusterPolicy CRD when the CRD is missing and publishes the
+    also plays the operator - it installs the GPU Operator's upstream ClusterPolicy CRD (from its pinned Go
+    module, see O(files_dir)) when the CRD is missing and publishes the
     GPU extended resources and labels the device plugin, GPU feature discovery and MIG manager would.
   - On cloud zones the node pools should carry the returned RV(node_pools[].node_pool_labels) too, so that
     nodes added later get their configuration.
 author: aizone.platform contributors (@aizone)
-extends_documentation_fragment: [aizone.platform.kube, aizone.platform.attributes.kubernetes]
+extends_documentation_fragment: [aizone.platform.kube, aizone.platform.attributes.kubernetes, aizone.platform.addon_files]
 options:
   node_pools:
     description:
@@ -278,6 +279,7 @@ def main():
         node_pools=dict(type="list", elements="dict", required=True, options=POOL_OPTIONS),
         operator_namespace=dict(type="str", default=DEFAULT_OPERATOR_NAMESPACE),
         operator_emulation=dict(type="str", choices=list(EMULATION_CHOICES), default=EMULATION_CHOICES[0]),
+        files_dir=dict(type="path"),
         dcgm_exporter=dict(type="dict", options=dict(
             enabled=dict(type="bool", default=True),
             service_monitor=dict(type="dict", options=dict(

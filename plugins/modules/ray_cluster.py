@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: ray_cluster
-short_description: Converge a KubeRay RayCluster (ray.io/v1) with its CRD and operator
+short_description: Converge a KubeRay RayCluster (ray.io/v1) and wait for the pods the operator makes of it
 version_added: 0.1.0
 description:
   - Converges one C(ray.io/v1) RayCluster in a namespace (a tenant), with a head group and worker groups with
@@ -17,16 +17,16 @@ description:
     autoscaling on or off.
   - Pool placement is derived from the pool's nodes as in M(aizone.platform.workload), with node selector
     C(aizone.io/node-pool=<pool>) and one toleration per taint of the pool's nodes.
-  - The C(rayclusters.ray.io) CRD is installed when absent. It is a minimal CRD of this collection (the
-    API server validates the fields the module sets, pod templates are kept whole); an existing CRD
-    not written by this collection, such as the upstream KubeRay one, is left alone.
-  - With O(operator.deploy) the KubeRay operator is deployed with the workload code, as its Namespace
-    (created when absent, never re-applied), a ServiceAccount, a ClusterRole and binding and a Deployment
-    of O(operator.image).
-  - In the local zone the nodes are simulated (KWOK) and no container runs, so the operator's pod is
-    reported Running but does nothing; the RayCluster is stored and validated by the API server but no
-    Ray head or worker pod is created from it. On a real cluster the operator makes them.
-  - Nothing is written when the cluster is converged (one GET for the CRD and one LIST per kind).
+  - The upstream C(rayclusters.ray.io) CRD and the KubeRay operator come with the V(kuberay) add-on
+    (M(aizone.platform.addon)); without it the task fails saying so, and check mode predicts the cluster as
+    created.
+  - The KubeRay operator makes the head pod, one pod per worker replica and the C(<name>-head-svc) Service;
+    with O(wait) the task waits until every pod runs. A wait that fails names the reason - the operator never
+    reconciled the cluster (is its add-on running?), the quota refused the pods (the admission message, at
+    once when a pod asks for more than the quota's hard limit), or the pods are Pending (the scheduler's
+    message).
+  - Pods carry what the restricted Pod Security Standard asks, the autoscaler sidecar included.
+  - Nothing is written when the cluster is converged.
 author: aizone.platform contributors (@aizone)
 extends_documentation_fragment:
   - aizone.platform.kube
@@ -121,26 +121,6 @@ options:
         description: Seconds an idle worker is kept before scale-down.
         type: int
         default: 60
-  operator:
-    description: The KubeRay operator.
-    type: dict
-    default: {}
-    suboptions:
-      deploy:
-        description: Deploy (converge) the operator.
-        type: bool
-        default: true
-      namespace:
-        description: Operator namespace (created).
-        type: str
-        default: ray-system
-      image:
-        description: Operator image.
-        type: str
-        default: quay.io/kuberay/operator:v1.3.0
-      pool:
-        description: Node pool of the operator pod.
-        type: str
 '''
 
 EXAMPLES = r'''
@@ -153,7 +133,6 @@ EXAMPLES = r'''
     worker_groups:
       - {name: a100, min_replicas: 0, max_replicas: 8, replicas: 1, gpus: 1, cpu: "8", memory: 64Gi,
          pool: gpu-a100}
-    operator: {pool: cpu}
 '''
 
 RETURN = r'''
@@ -163,15 +142,12 @@ api_requests:
   type: dict
   sample: {GET: 6, PATCH: 6}
 cluster:
-  description: The RayCluster and what happened to it (created, updated, unchanged, deleted).
+  description:
+    - The RayCluster and what happened to it (created, updated, unchanged, deleted).
+    - C(running_pods) counts the running pods per group (C(headgroup) and each worker group) after the wait.
   returned: always
   type: dict
-  sample: {name: training-ray, namespace: training, action: created}
-crd:
-  description: The CRD and what happened to it; C(foreign) when a CRD not written by this collection is there.
-  returned: when state is present
-  type: dict
-  sample: {name: rayclusters.ray.io, action: unchanged}
+  sample: {name: training-ray, namespace: training, action: created, running_pods: {headgroup: 1, h100: 2}}
 objects:
   description: Every object of the run with its action (the shape is in the notes).
   returned: always
@@ -192,7 +168,7 @@ def main():
     head = group_args(DEFAULTS["ray"]["head"])
     for key in ("gpus", "mig_profile", "shared_gpu"):
         head.pop(key)
-    argument_spec = common_args("ray")
+    argument_spec = common_args()
     argument_spec.update(
         ray_version=dict(type="str", default=DEFAULT_RAY_VERSION),
         head=dict(type="dict", default={}, options=dict(

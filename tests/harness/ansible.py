@@ -13,6 +13,16 @@ COLLECTIONS = os.path.join(ROOT, ".build", "collections")
 BIN = os.path.dirname(sys.executable)
 
 
+def _seconds(duration):
+    """Seconds between the json callback's start and end stamps of a task, or None."""
+    from datetime import datetime
+    try:
+        start, end = (datetime.strptime(duration[k], "%Y-%m-%dT%H:%M:%S.%fZ") for k in ("start", "end"))
+    except (KeyError, ValueError):
+        return None
+    return round((end - start).total_seconds(), 1)
+
+
 class PlaybookResult(object):
     def __init__(self, rc, output, data):
         self.rc = rc
@@ -25,7 +35,7 @@ class PlaybookResult(object):
                     self.tasks.append({
                         "task": task["task"]["name"], "host": host,
                         "changed": bool(result.get("changed")), "failed": bool(result.get("failed")),
-                        "result": result,
+                        "result": result, "duration": _seconds(task["task"].get("duration") or {}),
                     })
 
     def task(self, name):

@@ -4,48 +4,43 @@
 """What the ray_cluster and dask_cluster modules do.
 
 1. validate everything (no request on bad input);
-2. one LIST of the nodes of every pool named (head, worker groups, operator):
-   placement is derived as for workloads (zones/placement.py);
-3. install the CRD when absent (compute/crds.py; an upstream CRD is left alone);
-4. one batch server-side apply of the operator (its Namespace when absent,
-   ServiceAccount, ClusterRole, ClusterRoleBinding and a Deployment built by
-   the workload code) and the cluster object. An existing operator
-   namespace is never applied again: every module shares one field manager,
-   so re-applying a namespace another module (tenant) manages would drop
-   that module's labels from it;
-5. optionally wait for the operator's rollout.
-
-The operator Deployment is the upstream operator image. Where pods really
-run, it reconciles the cluster object into head/scheduler and worker pods.
-In the local zone (KWOK nodes, no container runtime) its pod is reported
-Running but executes nothing, so the cluster object is stored and validated
-by the API server and no Ray or Dask pod is made from it.
+2. check that the zone serves the kind: its upstream CRD comes with the
+   kuberay or dask add-on (aizone.platform.addon), which this module never
+   installs. In check mode a missing CRD is predicted as the add-on task
+   before it would install it: the cluster is reported created as rendered;
+3. one LIST of the nodes of every pool named (head, worker groups, scheduler,
+   workers): placement is derived as for workloads (zones/placement.py);
+4. one server-side apply of the RayCluster or DaskCluster. Neither operator
+   changes existing pods when the pod specs change (only replica counts), so
+   a cluster whose pod specs changed - its aizone.io/pods-hash annotation
+   differs, or it has none - is replaced: deleted, its pods waited for until
+   gone, created again (action `replaced`; check mode predicts it);
+5. unless check mode or wait is off, wait until the operator has made every
+   pod the object describes and they run (compute/wait.py), or fail saying why.
+   state=absent deletes the object and waits until the operator's pods are gone.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.aizone.platform.plugins.module_utils.compute import crds
 from ansible_collections.aizone.platform.plugins.module_utils.compute.objects import (
-    dask_cluster_object, operator_objects, ray_cluster_object)
+    PODS_HASH, dask_cluster_object, ray_cluster_object)
 from ansible_collections.aizone.platform.plugins.module_utils.compute.spec import (
-    DASK_API, DEFAULTS, RAY_API, pools_wanted, validate_dask, validate_ray)
-from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply_plan import header, result_entry
-from ansible_collections.aizone.platform.plugins.module_utils.k8s.crd import crd_path
-from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
+    DEFAULTS, pools_wanted, served_kind, validate_dask, validate_ray)
+from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.crd import crd_path, is_established
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
 
 KINDS = {
-    "ray": {"validate": validate_ray, "build": ray_cluster_object, "api": RAY_API, "kind": "RayCluster",
-            "crd": crds.raycluster_crd},
-    "dask": {"validate": validate_dask, "build": dask_cluster_object, "api": DASK_API, "kind": "DaskCluster",
-             "crd": crds.daskcluster_crd},
+    "ray": {"validate": validate_ray, "build": ray_cluster_object},
+    "dask": {"validate": validate_dask, "build": dask_cluster_object},
 }
 
 
-def _cluster_ref(info, spec):
-    return {"apiVersion": info["api"], "kind": info["kind"],
+def _ref(kind, spec):
+    api_version, kind_name, _crd = served_kind(kind)
+    return {"apiVersion": api_version, "kind": kind_name,
             "metadata": {"name": spec["name"], "namespace": spec["namespace"]}}
 
 
@@ -53,72 +48,99 @@ def _cluster_result(spec, action):
     return dict(name=spec["name"], namespace=spec["namespace"], action=action)
 
 
-def _delete(rest, info, spec, crd_name, params, check_mode, want_diff, timeout):
+def _crd_served(rest, kind, check_mode):
+    """True when the cluster kind's CRD is installed and Established; False only in check mode."""
+    _api, kind_name, crd_name = served_kind(kind)
+    crd = rest.get_or_none(crd_path(crd_name))
+    if crd is not None and is_established(crd):
+        return True
+    if check_mode:
+        return False
+    raise AizoneError("the %s CRD %s is not installed in this zone: converge the %s add-on first "
+                      "(aizone.platform.addon, name: %s)" % (kind_name, crd_name, DEFAULTS[kind]["addon"],
+                                                             DEFAULTS[kind]["addon"]), field="name")
+
+
+def _delete(rest, kind, spec, params, check_mode, want_diff, timeout):
     """state=absent: delete the cluster object (nothing to do when its CRD is not installed)."""
+    from ansible_collections.aizone.platform.plugins.module_utils.compute.wait import wait_pods_gone
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import delete_objects
-    if rest.get_or_none(crd_path(crd_name)) is None:
+    if rest.get_or_none(crd_path(served_kind(kind)[2])) is None:
         return dict(changed=False, objects=[], api_requests=dict(rest.counts),
                     cluster=_cluster_result(spec, "unchanged"))
-    result = delete_objects(rest, [_cluster_ref(info, spec)], check_mode=check_mode,
-                            wait=params.get("wait", True), wait_timeout=timeout)
+    wait = params.get("wait", True)
+    result = delete_objects(rest, [_ref(kind, spec)], check_mode=check_mode, wait=wait, wait_timeout=timeout)
+    if result.changed and wait and not check_mode:
+        wait_pods_gone(rest, kind, spec, timeout)
     out = result.as_dict(diff=want_diff)
     out["cluster"] = _cluster_result(spec, "deleted" if result.changed else "unchanged")
     out["api_requests"] = dict(rest.counts)
     return out
 
 
-def _desired(kind, rest, spec, placements, cluster, served):
-    """The operator's objects (unless deploy is off) and, when its kind is served, the cluster."""
-    desired = []
-    if spec["operator"]["deploy"]:
-        namespace = spec["operator"]["namespace"]
-        exists = rest.get_or_none(kind_info("v1", "Namespace").object_path(namespace)) is not None
-        desired = operator_objects(kind, spec["operator"], placements, with_namespace=not exists)
-    if served:
-        desired.append(cluster)
-    return desired
-
-
-def _predicted_cluster(info, spec, cluster, objects, diff):
+def _predicted(kind, spec, cluster):
     """Check mode without the CRD: the cluster cannot be dry-run; it would be created as rendered."""
-    ref = (info["api"], info["kind"], spec["namespace"], spec["name"])
-    objects.append(result_entry(ref, "created"))
-    diff.append(dict(before_header=header(ref), after_header=header(ref), before={}, after=cluster))
-    return "created"
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply_exec import ApplyResult
+    result = ApplyResult()
+    api_version, kind_name, _crd = served_kind(kind)
+    result.note((api_version, kind_name, spec["namespace"], spec["name"]), "created", None, cluster)
+    return result
+
+
+def _needs_replace(rest, cluster):
+    """True when the live cluster's pod specs differ from the desired ones (see step 4)."""
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
+    meta = cluster["metadata"]
+    path = kind_info(cluster["apiVersion"], cluster["kind"]).object_path(meta["name"], meta["namespace"])
+    live = rest.get_or_none(path)
+    if live is None or (live.get("metadata") or {}).get("deletionTimestamp"):
+        return False
+    return ((live.get("metadata") or {}).get("annotations") or {}).get(PODS_HASH) != meta["annotations"][PODS_HASH]
+
+
+def _replace(rest, kind, spec, cluster, check_mode, timeout):
+    """Delete the cluster, wait until its pods are gone, create it again; one `replaced` entry."""
+    from ansible_collections.aizone.platform.plugins.module_utils.compute.wait import wait_pods_gone
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import (
+        ApplyResult, apply_objects, delete_objects, object_ref)
+    gone = delete_objects(rest, [_ref(kind, spec)], check_mode=check_mode, wait=True, wait_timeout=timeout)
+    if check_mode:
+        made = _predicted(kind, spec, cluster)
+    else:
+        wait_pods_gone(rest, kind, spec, timeout)
+        made = apply_objects(rest, [cluster], wait_timeout=timeout)
+    result = ApplyResult()
+    result.note(object_ref(cluster), "replaced", gone.diff[0]["before"] if gone.diff else None,
+                made.diff[0]["after"] if made.diff else cluster)
+    return result
 
 
 def converge(kind, params, check_mode=False, want_diff=False):
     """What ray_cluster (kind "ray") and dask_cluster (kind "dask") do; returns the result dict."""
+    from ansible_collections.aizone.platform.plugins.module_utils.compute.wait import wait_cluster
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import apply_objects
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect
-    from ansible_collections.aizone.platform.plugins.module_utils.workloads.rollout import wait_rollouts
     from ansible_collections.aizone.platform.plugins.module_utils.zones.placement import placements as read_placements
 
-    info = KINDS[kind]
-    spec = info["validate"](params)
+    spec = KINDS[kind]["validate"](params)
     timeout = params.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT
     rest = connect(params)
-    crd = info["crd"]()
-    crd_name = crd["metadata"]["name"]
     if spec["state"] == "absent":
-        return _delete(rest, info, spec, crd_name, params, check_mode, want_diff, timeout)
-    placements = read_placements(rest, pools_wanted(spec))
-    cluster = info["build"](spec, placements)
-    crd_action, served, crd_diff = crds.ensure_crd(rest, crd, check_mode=check_mode, timeout=min(timeout, 120))
-    result = apply_objects(rest, _desired(kind, rest, spec, placements, cluster, served),
-                           check_mode=check_mode, wait_timeout=timeout)
-    objects = [result_entry((crd["apiVersion"], crd["kind"], None, crd_name), crd_action)] + result.objects
-    diff = list(crd_diff) + list(result.diff)
-    actions = [o["action"] for o in result.objects if o["kind"] == info["kind"]]
-    cluster_action = actions[-1] if actions else None
-    if not served:
-        cluster_action = _predicted_cluster(info, spec, cluster, objects, diff)
-    if spec["operator"]["deploy"] and params.get("wait", True) and not check_mode:
-        wait_rollouts(rest, [("Deployment", spec["operator"]["namespace"], DEFAULTS[kind]["operator_name"])],
-                      timeout)
-    out = dict(changed=any(o["action"] not in ("unchanged", "foreign") for o in objects), objects=objects,
-               crd=dict(name=crd_name, action=crd_action), cluster=_cluster_result(spec, cluster_action),
-               api_requests=dict(rest.counts))
-    if want_diff:
-        out["diff"] = diff
+        return _delete(rest, kind, spec, params, check_mode, want_diff, timeout)
+    served = _crd_served(rest, kind, check_mode)
+    cluster = KINDS[kind]["build"](spec, read_placements(rest, pools_wanted(spec)))
+    if served and _needs_replace(rest, cluster):
+        result = _replace(rest, kind, spec, cluster, check_mode, timeout)
+    elif served:
+        result = apply_objects(rest, [cluster], check_mode=check_mode, wait_timeout=timeout)
+    else:
+        result = _predicted(kind, spec, cluster)
+    pods = None
+    if params.get("wait", True) and not check_mode:
+        pods = wait_cluster(rest, kind, spec, timeout)
+    out = result.as_dict(diff=want_diff)
+    out["cluster"] = _cluster_result(spec, result.objects[0]["action"])
+    if pods is not None:
+        out["cluster"]["running_pods"] = pods
+    out["api_requests"] = dict(rest.counts)
     return out

@@ -1,43 +1,50 @@
 # -*- coding: utf-8 -*-
 # Copyright: aizone.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Ray and Dask clusters: the RayCluster / DaskCluster objects and their operators' objects."""
+"""Ray and Dask clusters: the upstream RayCluster (ray.io/v1) and DaskCluster (kubernetes.dask.org/v1) objects.
+
+Pods of both carry what the restricted Pod Security Standard asks (tenants
+enforce it by default): the pod's runAsNonRoot and RuntimeDefault seccomp,
+and each container's no privilege escalation and no capabilities. KubeRay
+copies the Ray container's context to the init container it injects into
+workers, and takes the autoscaler sidecar's from autoscalerOptions.
+"""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.aizone.platform.plugins.module_utils.compute.spec import DASK_API, DEFAULTS, RAY_API
-from ansible_collections.aizone.platform.plugins.module_utils.names import COMPUTE_CLUSTER_LABEL, POOL_LABEL
-from ansible_collections.aizone.platform.plugins.module_utils.workloads.objects import workload_object
-from ansible_collections.aizone.platform.plugins.module_utils.workloads.spec import validate_workload
+import copy
 
-OPERATOR_RULES = {
-    "ray": [
-        {"apiGroups": ["ray.io"], "resources": ["rayclusters", "rayclusters/status", "rayclusters/finalizers",
-                                                "rayjobs", "rayjobs/status", "rayservices", "rayservices/status"],
-         "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]},
-        {"apiGroups": [""], "resources": ["pods", "pods/status", "services", "serviceaccounts", "endpoints",
-                                          "events"],
-         "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]},
-        {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles", "rolebindings"],
-         "verbs": ["get", "list", "watch", "create", "delete", "update"]},
-        {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["get", "list", "watch", "create", "delete"]},
-        {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"],
-         "verbs": ["get", "list", "watch", "create", "update", "patch"]},
-    ],
-    "dask": [
-        {"apiGroups": ["kubernetes.dask.org"], "resources": ["*"], "verbs": ["*"]},
-        {"apiGroups": [""], "resources": ["pods", "pods/status", "services", "endpoints", "events"],
-         "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]},
-        {"apiGroups": ["apps"], "resources": ["deployments"],
-         "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]},
-        {"apiGroups": ["apiextensions.k8s.io"], "resources": ["customresourcedefinitions"],
-         "verbs": ["get", "list", "watch"]},
-        {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"],
-         "verbs": ["get", "list", "watch", "create", "update", "patch"]},
-    ],
-}
+from ansible_collections.aizone.platform.plugins.module_utils.compute.spec import DASK_API, RAY_API
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import desired_hash
+from ansible_collections.aizone.platform.plugins.module_utils.names import COMPUTE_CLUSTER_LABEL, POOL_LABEL
+from ansible_collections.aizone.platform.plugins.module_utils.workloads.objects import (
+    RESTRICTED_CONTAINER, RESTRICTED_POD)
+
+#: hash of what the operator puts in the pods (everything but the replica counts): neither KubeRay nor the Dask
+#: operator changes existing pods when it changes, so the cluster is replaced (compute/converge.py)
+PODS_HASH = "aizone.io/pods-hash"
+
+
+def pods_hash(kind, body):
+    """The PODS_HASH of a RayCluster or DaskCluster spec: the spec without its replica counts."""
+    body = copy.deepcopy(body)
+    if kind == "RayCluster":
+        for group in body.get("workerGroupSpecs") or []:
+            for key in ("replicas", "minReplicas", "maxReplicas"):
+                group.pop(key, None)
+    else:
+        body.get("worker", {}).pop("replicas", None)
+    return desired_hash(body)
+
+
+def _cluster(api, kind, spec, body):
+    return {"apiVersion": api, "kind": kind,
+            "metadata": {"name": spec["name"], "namespace": spec["namespace"],
+                         "labels": {COMPUTE_CLUSTER_LABEL: spec["name"]},
+                         "annotations": {PODS_HASH: pods_hash(kind, body)}},
+            "spec": body}
 
 
 def _resources_block(res):
@@ -49,8 +56,15 @@ def _resources_block(res):
     return out
 
 
+#: the user of the Ray image (uid 1000, "ray"); the Dask image has no USER (root), which runAsNonRoot refuses, so
+#: both run as this uid
+RUN_AS = {"runAsUser": 1000, "runAsGroup": 1000}
+
+
 def _pod_spec(containers, placement):
-    spec = {"containers": containers}
+    for container in containers:
+        container["securityContext"] = dict(RESTRICTED_CONTAINER)
+    spec = {"containers": containers, "securityContext": dict(RESTRICTED_POD, **RUN_AS)}
     if placement:
         spec["nodeSelector"] = dict(placement[0])
         if placement[1]:
@@ -88,7 +102,8 @@ def ray_cluster_object(spec, placements):
     }
     if spec["autoscaling"]["enabled"]:
         body["autoscalerOptions"] = {"upscalingMode": "Default",
-                                     "idleTimeoutSeconds": spec["autoscaling"]["idle_timeout_seconds"]}
+                                     "idleTimeoutSeconds": spec["autoscaling"]["idle_timeout_seconds"],
+                                     "securityContext": dict(RESTRICTED_CONTAINER)}
     for group in spec["worker_groups"]:
         worker = {"name": "ray-worker", "image": spec["image"], "resources": _resources_block(group["resources"])}
         body["workerGroupSpecs"].append({
@@ -97,10 +112,7 @@ def ray_cluster_object(spec, placements):
             "rayStartParams": dict(group["ray_start_params"]),
             "template": _template(spec["name"], group["pool"], [worker], placements.get(group["pool"])),
         })
-    return {"apiVersion": RAY_API, "kind": "RayCluster",
-            "metadata": {"name": spec["name"], "namespace": spec["namespace"],
-                         "labels": {COMPUTE_CLUSTER_LABEL: spec["name"]}},
-            "spec": body}
+    return _cluster(RAY_API, "RayCluster", spec, body)
 
 
 def dask_cluster_object(spec, placements):
@@ -132,27 +144,4 @@ def dask_cluster_object(spec, placements):
         "worker": {"replicas": worker["replicas"],
                    "spec": _pod_spec([worker_container], placements.get(worker["pool"]))},
     }
-    return {"apiVersion": DASK_API, "kind": "DaskCluster",
-            "metadata": {"name": name, "namespace": spec["namespace"], "labels": {COMPUTE_CLUSTER_LABEL: name}},
-            "spec": body}
-
-
-def operator_objects(kind, op, placements, with_namespace=True):
-    """Namespace, ServiceAccount, ClusterRole/Binding and the operator Deployment (workload code)."""
-    name = DEFAULTS[kind]["operator_name"]
-    ns = op["namespace"]
-    role = "aizone-%s" % name
-    workload = validate_workload("operator", {
-        "name": name, "namespace": ns, "kind": "Deployment", "image": op["image"], "replicas": 1,
-        "resources": {"cpu": "100m", "memory": "512Mi", "memory_limit": "512Mi"},
-        "pool": op["pool"], "service_account": name})
-    objects = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}] if with_namespace else []
-    return objects + [
-        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": ns}},
-        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": role},
-         "rules": OPERATOR_RULES[kind]},
-        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": role},
-         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
-         "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": ns}]},
-        workload_object(workload, placements.get(op["pool"])),
-    ]
+    return _cluster(DASK_API, "DaskCluster", spec, body)

@@ -12,44 +12,41 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDONS
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.names import check_choice, check_dns_label, check_int
 from ansible_collections.aizone.platform.plugins.module_utils.workloads.spec import validate_resources
 
 STATES = ("present", "absent")
 SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer")
-RAY_API = "ray.io/v1"
-DASK_API = "kubernetes.dask.org/v1"
+RAY_API = ADDONS["kuberay"]["kinds"][0][0]
+DASK_API = ADDONS["dask"]["kinds"][0][0]
 DEFAULT_RAY_VERSION = "2.41.0"
-#: Defaults per kind: images, the operator, and each group's cpu/memory (requests = limits).
+#: Defaults per kind: images, the add-on serving the kind, and each group's cpu/memory (requests = limits).
 DEFAULTS = {
-    "ray": {"image": "rayproject/ray:%s" % DEFAULT_RAY_VERSION, "operator_namespace": "ray-system",
-            "operator_image": "quay.io/kuberay/operator:v1.3.0", "operator_name": "kuberay-operator",
+    "ray": {"image": "rayproject/ray:%s" % DEFAULT_RAY_VERSION, "addon": "kuberay",
             "head": {"cpu": "2", "memory": "8Gi"}, "worker": {"cpu": "4", "memory": "16Gi"},
             "idle_timeout_seconds": 60},
-    "dask": {"image": "ghcr.io/dask/dask:2024.12.1", "operator_namespace": "dask-operator",
-             "operator_image": "ghcr.io/dask/dask-kubernetes-operator:2024.12.1",
-             "operator_name": "dask-kubernetes-operator",
+    "dask": {"image": "ghcr.io/dask/dask:2024.12.1", "addon": "dask",
              "scheduler": {"cpu": "1", "memory": "4Gi"}, "worker": {"cpu": "2", "memory": "8Gi", "replicas": 2}},
 }
+
+
+def served_kind(kind):
+    """(apiVersion, kind, CRD name) of the "ray" or "dask" cluster kind, from its add-on's catalog entry."""
+    return ADDONS[DEFAULTS[kind]["addon"]]["kinds"][0]
+
+
 DEFAULT_SERVICE_TYPE = "ClusterIP"
 
 
-def common_args(kind):
-    """The argument spec ray_cluster and dask_cluster share (the aizone.platform.compute_cluster
-    doc fragment documents it, but for the operator's defaults, which differ by kind)."""
-    defaults = DEFAULTS[kind]
+def common_args():
+    """The argument spec ray_cluster and dask_cluster share (the aizone.platform.compute_cluster doc fragment)."""
     return dict(
         name=dict(type="str", required=True),
         namespace=dict(type="str", required=True),
         state=dict(type="str", choices=list(STATES), default="present"),
         image=dict(type="str"),
-        operator=dict(type="dict", default={}, options=dict(
-            deploy=dict(type="bool", default=True),
-            namespace=dict(type="str", default=defaults["operator_namespace"]),
-            image=dict(type="str", default=defaults["operator_image"]),
-            pool=dict(type="str"),
-        )),
     )
 
 
@@ -89,24 +86,12 @@ def _pool(field, value):
     return check_dns_label(field, value) if value else None
 
 
-def _operator(field, op, kind):
-    op = dict(op or {})
-    defaults = DEFAULTS[kind]
-    return {
-        "deploy": op.get("deploy", True) is not False,
-        "namespace": check_dns_label(field + ".namespace", op.get("namespace") or defaults["operator_namespace"]),
-        "image": op.get("image") or defaults["operator_image"],
-        "pool": _pool(field + ".pool", op.get("pool")),
-    }
-
-
 def _common(params, kind):
     return {
         "name": check_dns_label("name", params.get("name"), start_letter=True),
         "namespace": check_dns_label("namespace", params.get("namespace")),
         "state": check_choice("state", params.get("state") or "present", STATES),
         "image": params.get("image") or DEFAULTS[kind]["image"],
-        "operator": _operator("operator", params.get("operator"), kind),
     }
 
 
@@ -175,7 +160,7 @@ def validate_dask(params):
 def pools_wanted(spec):
     """{pool: option path} of every pool the spec names."""
     wanted = {}
-    entries = [("operator.pool", spec["operator"]["pool"] if spec["operator"]["deploy"] else None)]
+    entries = []
     if "head" in spec:
         entries.append(("head.pool", spec["head"]["pool"]))
         entries += [("worker_groups[%d].pool" % i, g["pool"]) for i, g in enumerate(spec["worker_groups"])]

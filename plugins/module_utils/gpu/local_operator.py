@@ -19,7 +19,7 @@ cluster whose fake nodes are driven by some other simulator. On a cloud zone
 the nodes are real, so the same module simply writes the configs and leaves
 the rest to the operator.
 
-Pure logic except for the CRD document; no API calls here.
+Pure logic; no API calls here.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,7 +30,6 @@ import re
 
 from ansible_collections.aizone.platform.plugins.module_utils.catalog import mig as mig_data
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.instance_data import CATALOG
-from ansible_collections.aizone.platform.plugins.module_utils.gpu.render import MANAGED_LABELS
 from ansible_collections.aizone.platform.plugins.module_utils.names import GPU_RESOURCE as GPU
 from ansible_collections.aizone.platform.plugins.module_utils.names import SHARED_GPU_RESOURCE as GPU_SHARED
 
@@ -154,27 +153,3 @@ def gpu_view(node, labels_patch=None, status_patch=None):
         else:
             capacity[k] = v
     return {"labels": labels, "capacity": capacity}
-
-
-def crd():
-    """A minimal ClusterPolicy CRD for zones without the GPU Operator (schema left open)."""
-    return {
-        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-        "metadata": {"name": CRD_NAME, "labels": dict(MANAGED_LABELS)},
-        "spec": {
-            "group": "nvidia.com", "scope": "Cluster",
-            "names": {"plural": "clusterpolicies", "singular": "clusterpolicy",
-                      "kind": "ClusterPolicy", "listKind": "ClusterPolicyList"},
-            "versions": [{
-                "name": "v1", "served": True, "storage": True,
-                "subresources": {"status": {}},
-                "schema": {"openAPIV3Schema": {
-                    "type": "object",
-                    "properties": {
-                        "spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
-                        "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
-                    },
-                }},
-            }],
-        },
-    }

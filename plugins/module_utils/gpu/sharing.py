@@ -109,15 +109,33 @@ def _emulated_nodes(pools, nodes, emulation):
     return emulated
 
 
-def _ensure_crd(rest, emulated, emulation, check_mode, outcome):
-    """True when the ClusterPolicy CRD was there; installs the minimal one for emulated zones."""
+def _upstream_crd(params):
+    """The GPU Operator's ClusterPolicy CRD from its pinned package (hack/addons/build.sh), labelled like add-on CRDs."""
+    from ansible_collections.aizone.platform.plugins.module_utils.addons.files import package_crds
+    from ansible_collections.aizone.platform.plugins.module_utils.addons.objects import crd_objects
+    from ansible_collections.aizone.platform.plugins.module_utils.addons.spec import files_dir
+    from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import GPU_OPERATOR
+    return crd_objects(GPU_OPERATOR["name"], GPU_OPERATOR["version"], package_crds(files_dir(params), GPU_OPERATOR))
+
+
+def _ensure_crd(rest, params, emulated, emulation, check_mode, outcome):
+    """True when the ClusterPolicy CRD was there. For emulated zones it installs the upstream one, and upgrades one
+    this collection installed at another version (or its former minimal CRD); a CRD of the GPU Operator's own
+    installation is left alone."""
+    from ansible_collections.aizone.platform.plugins.module_utils.addons.objects import ADDON_LABEL
+    from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import GPU_OPERATOR
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import apply_objects
-    if rest.get_or_none(crd_path(emu.CRD_NAME)) is not None:
+    from ansible_collections.aizone.platform.plugins.module_utils.names import LABEL_MANAGED_BY, MANAGED_BY
+    live = rest.get_or_none(crd_path(emu.CRD_NAME))
+    if live is not None:
+        labels = (live.get("metadata") or {}).get("labels") or {}
+        if labels.get(LABEL_MANAGED_BY) == MANAGED_BY and labels.get(ADDON_LABEL + "-version") != GPU_OPERATOR["version"]:
+            outcome.add(apply_objects(rest, _upstream_crd(params), check_mode=check_mode))
         return True
     if not emulated and emulation != "always":
         raise AizoneError("the ClusterPolicy CRD %s is not installed: install the NVIDIA GPU Operator first "
                           "(none of the pools' nodes is emulated; operator_emulation=%s)" % (emu.CRD_NAME, emulation))
-    outcome.add(apply_objects(rest, [emu.crd()], check_mode=check_mode))
+    outcome.add(apply_objects(rest, _upstream_crd(params), check_mode=check_mode))
     if not check_mode:
         wait_established(rest, emu.CRD_NAME, CRD_WAIT, served_kind="ClusterPolicy")
     return False
@@ -154,7 +172,7 @@ def converge(params, check_mode=False, want_diff=False):
     _resolve(pools, nodes)
     emulated = _emulated_nodes(pools, nodes, emulation)
     outcome = ApplyResult()
-    crd_present = _ensure_crd(rest, emulated, emulation, check_mode, outcome)
+    crd_present = _ensure_crd(rest, params, emulated, emulation, check_mode, outcome)
     desired = _configmaps(rest, params.get("operator_namespace") or DEFAULT_OPERATOR_NAMESPACE, pools)
     cp_obj, cp_created, strategy = _cluster_policy(rest, pools, dcgm, crd_present, check_mode)
     if crd_present or not check_mode:

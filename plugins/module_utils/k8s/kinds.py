@@ -47,6 +47,7 @@ STATIC_KINDS = {
     ("apps/v1", "Deployment"): ("deployments", True, 50),
     ("apps/v1", "StatefulSet"): ("statefulsets", True, 50),
     ("apps/v1", "DaemonSet"): ("daemonsets", True, 50),
+    ("apps/v1", "ReplicaSet"): ("replicasets", True, 50),
     ("batch/v1", "Job"): ("jobs", True, 50),
     ("batch/v1", "CronJob"): ("cronjobs", True, 50),
     ("v1", "Pod"): ("pods", True, 50),

@@ -179,6 +179,24 @@ class Provider(object, metaclass=abc.ABCMeta):
         """Start a zone get_zone reports as "STOPPED" (zone state=present); the reconciler waits."""
         raise AizoneError("provider %s cannot start a stopped zone" % self.name, field="state")
 
+    #: where zone add-on operators can run: "cluster" (a Deployment in the zone) and, on a provider
+    #: that runs its zones on this machine, "local" (a process next to the control plane); the first
+    #: is the provider's choice when the module leaves it to the provider
+    addon_controllers = ("cluster",)
+
+    def run_addon_process(self, zone_name, name, argv, env, health, timeout):
+        """Run an add-on's operator as a process of the zone (addon_controllers has "local"); True when
+        it was (re)started. argv and health may hold {port}: a free loopback port."""
+        raise AizoneError("provider %s runs add-on operators in the cluster only" % self.name)
+
+    def stop_addon_process(self, zone_name, name):
+        """Stop and forget an add-on's operator process; True when there was one."""
+        return False
+
+    def addon_process(self, zone_name, name):
+        """{running, healthy, pid, health, log, argv} of an add-on's operator process, or None."""
+        return None
+
     def __init__(self, params):
         """params: the module's provider-connection options (region, endpoint_url, credentials...)."""
         self.params = params

@@ -258,6 +258,18 @@ class LocalProvider(Provider):
     def zone_kubeconfig(self, zone):
         return self._plane(zone["name"]).kubeconfig()
 
+    # add-on operators: processes next to the control plane ----------------
+    addon_controllers = ("local", "cluster")
+
+    def run_addon_process(self, zone_name, name, argv, env, health, timeout):
+        return self._plane(zone_name).processes.ensure(name, argv, env, health, timeout)
+
+    def stop_addon_process(self, zone_name, name):
+        return self._plane(zone_name).processes.remove(name)
+
+    def addon_process(self, zone_name, name):
+        return self._plane(zone_name).processes.status(name)
+
     # node pools --------------------------------------------------------
     def _list(self, zone_name):
         rest = self._rest(zone_name)

@@ -9,6 +9,14 @@ plus the KWOK controller that plays the kubelet of every fake node. kwokctl
 keeps each cluster under <workdir>/clusters/<name>; this class starts it,
 reuses it when it is already up, stops and deletes it, and hands out its
 kubeconfig. It never downloads anything: every binary path is local.
+
+A stop releases the KWOK controller's node leases first, and the controller
+manager and scheduler run without leader election (one of each), so a zone
+started again acts at once rather than after the old holders' leases expire.
+
+The processes the zone runs next to its control plane (its add-ons' real
+operators, providers/local_processes.py) start after it and stop before it,
+so none outlives its zone.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -23,9 +31,14 @@ import subprocess
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
 from ansible_collections.aizone.platform.plugins.module_utils.files import (
     kubeconfig_text, parse_kubeconfig, write_private_file)
+from ansible_collections.aizone.platform.plugins.module_utils.providers.local_processes import ProcessSupervisor
 
 BIN_ENV = "AIZONE_CONTROLPLANE_BIN"
 WORKDIR_ENV = "AIZONE_LOCALZONE_WORKDIR"
+#: one kube-controller-manager and one kube-scheduler per zone: without leader election a restarted zone does not
+#: wait for its previous instance's lease to expire (about 20 s) before its controllers and scheduler act
+ONE_INSTANCE_ARGS = ("--extra-args", "kube-controller-manager=leader-elect=false",
+                     "--extra-args", "kube-scheduler=leader-elect=false")
 COMPONENTS = (
     ("KWOK_ETCD_BINARY", "etcd"),
     ("KWOK_KUBE_APISERVER_BINARY", "kube-apiserver"),
@@ -69,6 +82,11 @@ class LocalControlPlane(object):
     @property
     def kubeconfig_path(self):
         return os.path.join(self.cluster_dir, "kubeconfig.yaml")
+
+    @property
+    def processes(self):
+        """The zone's processes next to its control plane (add-on operators)."""
+        return ProcessSupervisor(self.cluster_dir, self.kubeconfig_path)
 
     def _env(self):
         env = dict(os.environ)
@@ -138,28 +156,44 @@ class LocalControlPlane(object):
 
     # actions -----------------------------------------------------------
     def start(self, timeout=180):
-        """Create or start the control plane and wait until ready; True when something changed."""
-        if self.exists() and self.running():
-            return False
-        wait = "--wait=%ds" % int(timeout)
-        if self.exists():
-            self._kwokctl("start", "cluster", wait, timeout=timeout + 60)
-        else:
-            self._kwokctl("create", "cluster", "--runtime", "binary", wait, timeout=timeout + 60)
-        if not self.running():
-            raise AizoneError("local zone %s: started but the API server at %s does not answer /readyz"
-                              % (self.name, self.server()))
-        return True
+        """Create or start the control plane and its processes, and wait until ready; True when
+        something was started."""
+        started = False
+        if not (self.exists() and self.running()):
+            wait = "--wait=%ds" % int(timeout)
+            if self.exists():
+                self._kwokctl("start", "cluster", wait, timeout=timeout + 60)
+            else:
+                self._kwokctl("create", "cluster", "--runtime", "binary", wait, *ONE_INSTANCE_ARGS,
+                              timeout=timeout + 60)
+            if not self.running():
+                raise AizoneError("local zone %s: started but the API server at %s does not answer /readyz"
+                                  % (self.name, self.server()))
+            started = True
+        return bool(self.processes.start_all()) or started
 
     def stop(self):
+        """Stop the zone's processes, then its control plane; True when anything ran."""
+        stopped = bool(self.processes.stop_all())
         if not self.exists() or not self.running():
-            return False
+            return stopped
+        self._release_node_leases()
         self._kwokctl("stop", "cluster")
         return True
+
+    def _release_node_leases(self):
+        """Delete the node leases the KWOK controller holds, so that the next one (a new identity) takes the nodes
+        at once instead of after the lease duration (200 s: its 40 s times kwokctl's heartbeat factor 5), during
+        which no pod of the zone would start or go. Best effort: a lease the controller renews in between only
+        brings that wait back."""
+        self._run_proc([os.path.join(self.bin_dir, "kubectl"), "--kubeconfig", self.kubeconfig_path, "delete",
+                        "leases", "--all", "--namespace", "kube-node-lease", "--wait=false"],
+                       capture_output=True, text=True, check=False, timeout=60)
 
     def delete(self):
         if not self.exists():
             return False
+        self.processes.stop_all()
         self._kwokctl("delete", "cluster")
         shutil.rmtree(self.cluster_dir, ignore_errors=True)
         return True

@@ -82,7 +82,7 @@ def pending_pods(pods):
     return out
 
 
-def _scheduler_events(rest, namespace, pending):
+def scheduler_events(rest, namespace, pending):
     """Fill missing messages from the pods' newest FailedScheduling event (one LIST)."""
     missing = [p for p in pending if not p["message"]]
     if not missing:
@@ -220,7 +220,7 @@ class _Watch(object):
         """The RolloutError for a wait that ran out of time: each target not done, and why."""
         lines, details = [], []
         for target in self.remaining:
-            pending = _scheduler_events(self.rest, target[1], self.pods_seen.get(target) or [])
+            pending = scheduler_events(self.rest, target[1], self.pods_seen.get(target) or [])
             text = self.progress.get(target, "not observed")
             if pending:
                 text += "; " + _summary(pending)

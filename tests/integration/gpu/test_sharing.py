@@ -251,3 +251,23 @@ def test_invalid_layout_fails_before_any_write(controlplane, run_playbook, gpu_n
     core = client.CoreV1Api(controlplane.api_client())
     assert op_ns not in [n.metadata.name for n in core.list_namespace().items], "a namespace was written"
     assert "nvidia.com/device-plugin.config" not in core.read_node(pool + "-0").metadata.labels
+
+
+def test_cluster_policy_crd_is_the_gpu_operators_own_and_validates_the_policy(
+        controlplane, run_playbook, gpu_nodes, op_ns):
+    from kubernetes import client
+    from harness.addons import served_as_shipped, upstream_crds
+    pool = "gs-crd-" + uuid.uuid4().hex[:5]
+    gpu_nodes(pool, 1)
+    run_sharing(run_playbook, controlplane, [{"name": pool, "mode": "time_slicing", "time_slicing": {"replicas": 2}}],
+                op_ns)
+    api = controlplane.api_client()
+    live = api.sanitize_for_serialization(client.ApiextensionsV1Api(api).read_custom_resource_definition(
+        "clusterpolicies.nvidia.com"))
+    shipped = upstream_crds("gpu-operator")["clusterpolicies.nvidia.com"]
+    assert served_as_shipped(live, shipped) == ""
+    assert live["metadata"]["labels"]["aizone.io/addon"] == "gpu-operator"
+    # the upstream schema accepted the ClusterPolicy this collection wrote (its defaults and owned fields)
+    policy = client.CustomObjectsApi(api).get_cluster_custom_object("nvidia.com", "v1", "clusterpolicies",
+                                                                    "cluster-policy")
+    assert policy["spec"]["devicePlugin"]["config"]["name"]

@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright: aizone.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The zone add-ons: cluster-wide components at pinned versions, as data.
+
+Each add-on names the package its files come from and the version pinned
+(hack/controlplane/versions.env for Go modules, requirements.txt for PyPI
+packages; tests/unit/catalog/test_addons.py checks that both say the same).
+hack/addons/build.sh takes the files from the pinned package into
+`<files dir>/<files>/`:
+
+- crds/    the upstream CustomResourceDefinitions, applied as they are;
+- rbac/clusterrole.yaml  the operator's upstream ClusterRole (cloud zones);
+- deploy/deployment.yaml the upstream operator Deployment, where the package ships one;
+- bin/     what the local zone runs (KubeRay's ray-operator).
+
+`local` says how the local zone runs the real operator as a process next to
+its control plane: the command line, in which `{files}` is the add-on's
+files directory, `{python}` the controller's Python and `{port}` a free
+loopback port for the health endpoint at `health`. Leader election is off:
+one process per zone. `cluster` says how a cloud zone runs it: the image,
+pinned, and - where the package ships no plain Deployment (Dask: a Helm
+chart) - the container's arguments and health endpoint.
+
+`kinds` are the custom resources the add-on serves (what modules that
+render them check for). GPU Operator: only its ClusterPolicy CRD is used
+(gpu_sharing installs it on zones whose GPUs it emulates); the operator
+itself is installed on cloud zones by NVIDIA's own chart.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+ADDONS = {
+    "kuberay": {
+        "description": "KubeRay operator: RayCluster, RayJob and RayService",
+        "package": "Go module github.com/ray-project/kuberay/ray-operator",
+        "version": "v1.5.0",
+        "files": "kuberay-v1.5.0",
+        "namespace": "kuberay-system",
+        "operator": "kuberay-operator",
+        "kinds": [("ray.io/v1", "RayCluster", "rayclusters.ray.io"), ("ray.io/v1", "RayJob", "rayjobs.ray.io"),
+                  ("ray.io/v1", "RayService", "rayservices.ray.io")],
+        "local": {
+            "argv": ["{files}/bin/ray-operator", "--enable-leader-election=false", "--metrics-addr=0",
+                     "--health-probe-bind-address=127.0.0.1:{port}", "--use-kubernetes-proxy",
+                     "--log-stdout-encoder=console"],
+            "health": "http://127.0.0.1:{port}/healthz",
+        },
+        "cluster": {"image": "quay.io/kuberay/operator:v1.5.0"},   # the package's own Deployment, with this image
+    },
+    "dask": {
+        "description": "Dask operator (dask-kubernetes): DaskCluster, DaskWorkerGroup, DaskJob, DaskAutoscaler",
+        "package": "PyPI dask-kubernetes",
+        "version": "2026.3.0",
+        "files": "dask-kubernetes-2026.3.0",
+        "namespace": "dask-operator",
+        "operator": "dask-kubernetes-operator",
+        "kinds": [("kubernetes.dask.org/v1", "DaskCluster", "daskclusters.kubernetes.dask.org"),
+                  ("kubernetes.dask.org/v1", "DaskWorkerGroup", "daskworkergroups.kubernetes.dask.org"),
+                  ("kubernetes.dask.org/v1", "DaskJob", "daskjobs.kubernetes.dask.org"),
+                  ("kubernetes.dask.org/v1", "DaskAutoscaler", "daskautoscalers.kubernetes.dask.org")],
+        "local": {
+            "argv": ["{python}", "-m", "kopf", "run", "-m", "dask_kubernetes.operator.controller",
+                     "--all-namespaces", "--standalone", "--liveness=http://127.0.0.1:{port}/healthz"],
+            "health": "http://127.0.0.1:{port}/healthz",
+        },
+        "cluster": {
+            "image": "ghcr.io/dask/dask-kubernetes-operator:2026.3.0",
+            "args": ["--liveness=http://0.0.0.0:8080/healthz", "--all-namespaces"],
+            "health": {"path": "/healthz", "port": 8080},
+        },
+    },
+}
+
+#: The GPU Operator's ClusterPolicy CRD, from NVIDIA's module by pseudo-version (it has no semver tags there).
+GPU_OPERATOR = {
+    "name": "gpu-operator",
+    "description": "the NVIDIA GPU Operator's ClusterPolicy CRD",
+    "package": "Go module github.com/NVIDIA/gpu-operator",
+    "version": "v0.0.0-20250917190837-d73a0086a6ba",
+    "files": "gpu-operator-v0.0.0-20250917190837-d73a0086a6ba",
+    "crd": "nvidia.com_clusterpolicies.yaml",
+}
+
+ADDON_NAMES = tuple(sorted(ADDONS))

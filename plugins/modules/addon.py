@@ -1,0 +1,183 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: aizone.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: addon
+short_description: Install, upgrade, check and remove the add-ons of an AI zone (KubeRay, Dask operator)
+version_added: 0.2.0
+description:
+  - Converges a list of zone add-ons - cluster-wide components at versions pinned by the collection - in one task.
+    An add-on is its upstream CRDs, applied as the pinned package ships them (server-side apply, as they are too large
+    for client-side apply), and its upstream operator.
+  - V(kuberay) is the KubeRay operator (RayCluster, RayJob, RayService), V(dask) the Dask operator of
+    dask-kubernetes (DaskCluster, DaskWorkerGroup, DaskJob, DaskAutoscaler). M(aizone.platform.ray_cluster) and
+    M(aizone.platform.dask_cluster) need them.
+  - Where the operator runs is the provider's choice (O(controllers=auto)). On cloud zones it is a Deployment of the
+    pinned image with the upstream ClusterRole (and leader-election Role), waited for until rolled out. On the local
+    zone it is the real operator as a process next to the control plane, with the zone's kubeconfig and leader
+    election off, health-checked, logging into the zone's directory; it starts, stops and is deleted with the zone.
+  - The files (CRDs, RBAC, the local operator's binary) come from the pinned packages through hack/addons/build.sh,
+    into O(files_dir); nothing of them is copied into the collection.
+  - A separate module rather than an option of M(aizone.platform.zone) - add-ons live inside the zone and are
+    converged against its API server, on their own upgrade schedule, and later layers bring their own.
+  - Removal (O(addons[].state=absent)) stops the operator; the CRDs, and with them every custom resource of their
+    kinds, stay unless O(addons[].remove_crds) is set.
+author: aizone.platform contributors (@aizone)
+extends_documentation_fragment:
+  - aizone.platform.provider
+  - aizone.platform.attributes.kubernetes
+  - aizone.platform.wait
+  - aizone.platform.addon_files
+options:
+  zone:
+    description: Name of the zone.
+    type: str
+    required: true
+  addons:
+    description: The add-ons.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description: The add-on.
+        type: str
+        required: true
+        choices: [dask, kuberay]
+      state:
+        description: V(present) installs or upgrades it to the pinned version; V(absent) stops its operator.
+        type: str
+        choices: [present, absent]
+        default: present
+      namespace:
+        description: Namespace of the operator when it runs in the zone (V(kuberay-system), V(dask-operator)).
+        type: str
+      pool:
+        description: Node pool of the operator's pod when it runs in the zone.
+        type: str
+      remove_crds:
+        description: With O(addons[].state=absent), also delete the CRDs, and so every custom resource of their kinds.
+        type: bool
+        default: false
+  controllers:
+    description:
+      - Where the operators run. V(auto) is the provider's choice - V(local) for the local zone, V(cluster)
+        elsewhere. V(cluster) on the local zone renders the cloud Deployment (its pod runs nothing on KWOK nodes).
+    type: str
+    choices: [auto, local, cluster]
+    default: auto
+  kubeconfig:
+    description:
+      - Kubeconfig of the zone. When not set, the kubeconfig the provider gives for the zone is used; no environment
+        variable is read, so an ambient E(KUBECONFIG) can never redirect the task to another cluster.
+    type: path
+  context:
+    description: Context of O(kubeconfig).
+    type: str
+'''
+
+EXAMPLES = r'''
+- name: The operators of the distributed compute layer
+  aizone.platform.addon:
+    zone: aizone-local
+    provider: local
+    addons:
+      - name: kuberay
+      - name: dask
+
+- name: On an EKS zone, operators on the cpu pool
+  aizone.platform.addon:
+    zone: prod-use1
+    provider: eks
+    region: us-east-1
+    addons:
+      - {name: kuberay, pool: cpu}
+      - {name: dask, pool: cpu}
+
+- name: Remove the Dask operator, keep its CRDs and clusters
+  aizone.platform.addon:
+    zone: aizone-local
+    provider: local
+    addons: [{name: dask, state: absent}]
+'''
+
+RETURN = r'''
+addons:
+  description: Each add-on, what happened to it and where its operator runs.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The add-on.
+      type: str
+    version:
+      description: The version pinned by the collection.
+      type: str
+    action:
+      description: created, updated, unchanged or deleted.
+      type: str
+    controllers:
+      description: local or cluster.
+      type: str
+    crds:
+      description: The CRDs of the add-on written or found by the task.
+      type: list
+      elements: str
+    process:
+      description: The operator process of a local zone, after the task.
+      returned: when controllers is local and the add-on is present
+      type: dict
+      sample: {running: true, healthy: true, pid: 4242, health: "http://127.0.0.1:38211/healthz",
+               log: /root/.cache/aizone/kwok/clusters/aizone-local/processes/kuberay.log}
+  sample: [{name: kuberay, version: v1.5.0, action: created, controllers: local,
+            crds: [rayclusters.ray.io, rayjobs.ray.io, rayservices.ray.io]}]
+objects:
+  description: Every object of the run with its action (the shape is in the notes).
+  returned: always
+  type: list
+  elements: dict
+api_requests:
+  description: Requests this task sent to the API server, by HTTP method (see the notes).
+  returned: always
+  type: dict
+  sample: {GET: 3, PATCH: 7}
+'''
+
+from ansible_collections.aizone.platform.plugins.module_utils.addons.converge import converge
+from ansible_collections.aizone.platform.plugins.module_utils.addons.spec import CONTROLLERS, STATES
+from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDON_NAMES
+from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
+from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
+from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
+
+ARGUMENT_SPEC = dict(
+    PROVIDER_ARGS,
+    zone=dict(type="str", required=True),
+    addons=dict(type="list", elements="dict", required=True, options=dict(
+        name=dict(type="str", required=True, choices=list(ADDON_NAMES)),
+        state=dict(type="str", choices=list(STATES), default="present"),
+        namespace=dict(type="str"),
+        pool=dict(type="str"),
+        remove_crds=dict(type="bool", default=False),
+    )),
+    controllers=dict(type="str", choices=list(CONTROLLERS), default="auto"),
+    files_dir=dict(type="path"),
+    kubeconfig=dict(type="path"),
+    context=dict(type="str"),
+    **wait_args()
+)
+
+
+def main():
+    run_module(ARGUMENT_SPEC, lambda m: converge(m.params, check_mode=m.check_mode, want_diff=m._diff))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Add-on input validation and the objects of an add-on, without a server."""
+
+import pytest
+
+from ansible_collections.aizone.platform.plugins.module_utils.addons import objects
+from ansible_collections.aizone.platform.plugins.module_utils.addons.spec import choose_controllers, validate_addons
+from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDONS
+from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
+
+
+@pytest.mark.parametrize("addons, field, says", [
+    ([{"name": "velero"}], "addons[0].name", "dask, kuberay"),
+    ([{"name": "kuberay", "state": "gone"}], "addons[0].state", "present, absent"),
+    ([{"name": "kuberay", "remove_crds": True}], "addons[0].remove_crds", "state=absent"),
+    ([{"name": "kuberay"}, {"name": "kuberay"}], "addons[1].name", "addons[0]"),
+    ([{"name": "dask", "namespace": "Not_A_Label"}], "addons[0].namespace", ""),
+    ("kuberay", "addons", "list"),
+])
+def test_bad_input_names_the_option_path_and_allowed_values(addons, field, says):
+    with pytest.raises(ValidationError) as err:
+        validate_addons(addons)
+    assert err.value.field == field and says in str(err.value)
+
+
+def test_defaults_come_from_the_catalog():
+    spec, = validate_addons([{"name": "kuberay"}])
+    assert (spec["namespace"], spec["version"], spec["state"]) == ("kuberay-system", ADDONS["kuberay"]["version"],
+                                                                   "present")
+
+
+class _Provider(object):
+    def __init__(self, name, controllers):
+        self.name, self.addon_controllers = name, controllers
+
+
+def test_controllers_auto_is_the_providers_first_choice_and_others_are_refused():
+    local, cloud = _Provider("local", ("local", "cluster")), _Provider("eks", ("cluster",))
+    assert choose_controllers("auto", local) == "local" and choose_controllers("cluster", local) == "cluster"
+    assert choose_controllers(None, cloud) == "cluster"
+    with pytest.raises(ValidationError) as err:
+        choose_controllers("local", cloud)
+    assert err.value.field == "controllers" and "auto, cluster" in str(err.value)
+
+
+CRD = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+       "metadata": {"name": "rayclusters.ray.io", "annotations": {"controller-gen.kubebuilder.io/version": "v0.16"}},
+       "spec": {"group": "ray.io"}}
+ROLE = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "kuberay-operator"},
+        "rules": [{"apiGroups": ["ray.io"], "resources": ["rayclusters"], "verbs": ["get"]}]}
+LEASE = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+         "metadata": {"name": "kuberay-operator-leader-election"}, "rules": []}
+DEPLOY = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "kuberay-operator", "namespace": "system"},
+          "spec": {"template": {"spec": {"containers": [{"name": "kuberay-operator", "image": "kuberay/operator"}]}}}}
+
+
+def test_crds_keep_upstream_content_and_only_gain_labels():
+    crd, = objects.crd_objects("kuberay", "v1.5.0", [CRD])
+    assert crd["spec"] == CRD["spec"] and crd["metadata"]["annotations"] == CRD["metadata"]["annotations"]
+    assert crd["metadata"]["labels"] == {"aizone.io/addon": "kuberay", "aizone.io/addon-version": "v1.5.0"}
+    assert "labels" not in CRD["metadata"]   # the upstream document is not changed
+
+
+def test_cloud_operator_is_upstreams_deployment_with_the_pinned_image_and_placement():
+    spec, = validate_addons([{"name": "kuberay", "namespace": "ray-ops"}])
+    placement = ({"aizone.io/node-pool": "cpu"}, [{"key": "k", "operator": "Exists", "effect": "NoSchedule"}])
+    made = objects.cluster_objects(ADDONS["kuberay"], spec, {"clusterrole": ROLE, "leader_election_role": LEASE,
+                                                             "deployment": DEPLOY}, placement, True)
+    kinds = [(o["kind"], o["metadata"]["name"], o["metadata"].get("namespace")) for o in made]
+    assert kinds == [("Namespace", "ray-ops", None), ("ServiceAccount", "kuberay-operator", "ray-ops"),
+                     ("ClusterRole", "kuberay-operator", None), ("ClusterRoleBinding", "kuberay-operator", None),
+                     ("Role", "kuberay-operator-leader-election", "ray-ops"),
+                     ("RoleBinding", "kuberay-operator-leader-election", "ray-ops"),
+                     ("Deployment", "kuberay-operator", "ray-ops")]
+    deploy = made[-1]
+    pod = deploy["spec"]["template"]["spec"]
+    assert pod["containers"][0]["image"] == ADDONS["kuberay"]["cluster"]["image"]
+    assert pod["nodeSelector"] == {"aizone.io/node-pool": "cpu"} and pod["tolerations"] == placement[1]
+    assert made[3]["subjects"] == [{"kind": "ServiceAccount", "name": "kuberay-operator", "namespace": "ray-ops"}]
+    refs = objects.cluster_refs(ADDONS["kuberay"], spec, {"clusterrole": ROLE, "leader_election_role": LEASE})
+    assert sorted(r["kind"] for r in refs) == sorted(k[0] for k in kinds[1:])
+
+
+def test_dask_operator_deployment_follows_its_chart():
+    spec, = validate_addons([{"name": "dask"}])
+    made = objects.cluster_objects(ADDONS["dask"], spec, {"clusterrole": dict(ROLE, metadata={"name": "dko"})},
+                                   None, False)
+    assert [o["kind"] for o in made] == ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Deployment"]
+    container = made[-1]["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == ADDONS["dask"]["cluster"]["image"] and "--all-namespaces" in container["args"]
