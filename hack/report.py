@@ -51,7 +51,7 @@ def addons(api, zone):
     rows = []
     for name, entry in found.items():
         proc = procs.get(name)
-        where = "-" if not zone else "not running"
+        where = "-" if not zone else "not running" if proc else "none in this zone (CRDs only)"
         if proc and proc.get("running"):
             where = "process pid %s, %s" % (proc["pid"], "healthy" if proc.get("healthy") else "NOT healthy")
         rows.append([name, ", ".join(sorted(entry["versions"])), ", ".join(entry["crds"]), where])
