@@ -23,7 +23,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
 
-from ansible_collections.aizone.platform.plugins.module_utils.zones import reconcile as zones, spec as zone_spec  # noqa: E402
+from ansible_collections.aizone.platform.plugins.module_utils.zones import pools, reconcile as zones, spec as zone_spec  # noqa: E402
 from ansible_collections.aizone.platform.plugins.module_utils.providers import (  # noqa: E402
     PROVIDER_ARGS, get_provider)
 
@@ -81,14 +81,14 @@ def main():
                 labels={"team": "bench"}, autoscaling=None)
     try:
         pool["autoscaling"] = {"enabled": True, "min": 0, "max": args.nodes, "desired": 1}
-        zones.reconcile_node_pool(get_provider("local", params), ZONE,
+        pools.reconcile_node_pool(get_provider("local", params), ZONE,
                                   zone_spec.node_pool_desired(pool, "local"), wait_timeout=300)
         pool["autoscaling"] = {"desired": args.nodes}
         for title in ("grow 1 -> %d nodes" % args.nodes, "second run (no change)"):
             run_provider = get_provider("local", params)
             before = apiserver_counts(plane, bin_dir)
             start = time.time()
-            result = zones.reconcile_node_pool(run_provider, ZONE, zone_spec.node_pool_desired(pool, "local"),
+            result = pools.reconcile_node_pool(run_provider, ZONE, zone_spec.node_pool_desired(pool, "local"),
                                                wait_timeout=900)
             seconds = time.time() - start
             after = apiserver_counts(plane, bin_dir)

@@ -29,7 +29,7 @@ import os
 import sys
 
 PREFIX = "ansible_collections.aizone.platform.plugins."
-BASE = ("errors", "retry", "waiter", "files", "names", "catalog")
+BASE = ("errors", "retry", "waiter", "files", "names", "catalog", "concurrency")
 DOMAIN_DEPENDS = {
     "zones": ("providers",),
     "addons": ("providers", "zones", "workloads"),

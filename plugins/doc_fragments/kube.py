@@ -35,8 +35,4 @@ notes:
     are never deleted or pruned.
   - Check mode uses the API server's dry run, so admission and validation are part of the
     prediction.
-  - Writing modules return C(objects), every object of the run as C({apiVersion, kind, namespace, name, action}), the
-    namespace null for cluster-scoped kinds and the action one of C(created), C(updated), C(unchanged) or
-    C(deleted); most also return C(api_requests), the requests sent by HTTP method, reads
-    included. A run that finds everything converged sends only GET requests.
 '''

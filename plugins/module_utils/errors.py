@@ -57,9 +57,26 @@ def run_module(argument_spec, fn):
     """
     from ansible.module_utils.basic import AnsibleModule
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    every = bool(module.params.get("list_unchanged")) or module._verbosity >= 2
     try:
         result = fn(module)
     except AizoneError as exc:
         details = dict((k, v) for k, v in exc.details.items() if v is not None)
-        module.fail_json(msg=exc.msg, **details)
-    module.exit_json(**result)
+        module.fail_json(msg=exc.msg, **trim_objects(details, every))
+    module.exit_json(**trim_objects(result, every))
+
+
+def trim_objects(result, every=False):
+    """A result's `objects` (one entry per object the task handled) as the user sees it: the objects that
+    changed, and `object_counts` per action; every object with `every` (list_unchanged, or -vv). A no-op run
+    over 1100 objects then returns counts, not 1100 entries."""
+    objects = result.get("objects")
+    if not isinstance(objects, list):
+        return result
+    counts = dict((action, 0) for action in ("created", "deleted", "unchanged", "updated"))
+    for obj in objects:
+        counts[obj.get("action")] = counts.get(obj.get("action"), 0) + 1
+    out = dict(result, object_counts=counts)
+    if not every:
+        out["objects"] = [obj for obj in objects if obj.get("action") != "unchanged"]
+    return out

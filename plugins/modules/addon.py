@@ -34,6 +34,7 @@ extends_documentation_fragment:
   - aizone.platform.attributes.kubernetes
   - aizone.platform.wait
   - aizone.platform.addon_files
+  - aizone.platform.objects
 options:
   zone:
     description: Name of the zone.
@@ -139,10 +140,15 @@ addons:
   sample: [{name: kuberay, version: v1.5.0, action: created, controllers: local,
             crds: [rayclusters.ray.io, rayjobs.ray.io, rayservices.ray.io]}]
 objects:
-  description: Every object of the run with its action (the shape is in the notes).
+  description: The objects that changed, with the action taken or predicted (every object with O(list_unchanged)); the shape is in the notes.
   returned: always
   type: list
   elements: dict
+object_counts:
+  description: How many objects of the run each action concerned.
+  returned: always
+  type: dict
+  sample: {created: 0, deleted: 0, unchanged: 11, updated: 1}
 api_requests:
   description: Requests this task sent to the API server, by HTTP method (see the notes).
   returned: always
@@ -154,6 +160,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.addons.converge im
 from ansible_collections.aizone.platform.plugins.module_utils.addons.spec import CONTROLLERS, STATES
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDON_NAMES
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import REPORT_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
 
@@ -171,7 +178,7 @@ ARGUMENT_SPEC = dict(
     files_dir=dict(type="path"),
     kubeconfig=dict(type="path"),
     context=dict(type="str"),
-    **wait_args()
+    **dict(REPORT_ARGS, **wait_args())
 )
 
 

@@ -31,6 +31,7 @@ extends_documentation_fragment:
   - aizone.platform.attributes.kubernetes
   - aizone.platform.compute_cluster
   - aizone.platform.wait
+  - aizone.platform.objects
 options:
   image:
     description: Dask image of the scheduler and workers; C(ghcr.io/dask/dask:2024.12.1) when omitted.
@@ -111,18 +112,23 @@ cluster:
   type: dict
   sample: {name: etl, namespace: mlops, action: created, running_pods: {scheduler: 1, worker: 4}}
 objects:
-  description: Every object of the run with its action (the shape is in the notes).
+  description: The objects that changed, with the action taken or predicted (every object with O(list_unchanged)); the shape is in the notes.
   returned: always
   type: list
   elements: dict
   sample: [{apiVersion: kubernetes.dask.org/v1, kind: DaskCluster, namespace: team, name: c1, action: created}]
+object_counts:
+  description: How many objects of the run each action concerned.
+  returned: always
+  type: dict
+  sample: {created: 0, deleted: 0, unchanged: 11, updated: 1}
 '''
 
 from ansible_collections.aizone.platform.plugins.module_utils.compute.converge import converge
 from ansible_collections.aizone.platform.plugins.module_utils.compute.spec import (
     DEFAULT_SERVICE_TYPE, DEFAULTS, SERVICE_TYPES, common_args, group_args)
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
-from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS, REPORT_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
 
 
@@ -143,6 +149,7 @@ def main():
     )
     argument_spec.update(wait_args())
     argument_spec.update(K8S_AUTH_ARGS)
+    argument_spec.update(REPORT_ARGS)
     run_module(argument_spec, lambda m: converge("dask", m.params, check_mode=m.check_mode, want_diff=m._diff))
 
 

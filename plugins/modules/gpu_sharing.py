@@ -32,7 +32,7 @@ description:
   - On cloud zones the node pools should carry the returned RV(node_pools[].node_pool_labels) too, so that
     nodes added later get their configuration.
 author: aizone.platform contributors (@aizone)
-extends_documentation_fragment: [aizone.platform.kube, aizone.platform.attributes.kubernetes, aizone.platform.addon_files]
+extends_documentation_fragment: [aizone.platform.kube, aizone.platform.attributes.kubernetes, aizone.platform.addon_files, aizone.platform.objects]
 options:
   node_pools:
     description:
@@ -188,13 +188,18 @@ EXAMPLES = r"""
 
 RETURN = r"""
 objects:
-  description: Every object the task wrote or checked, with the action taken (or predicted in check mode).
+  description: The objects that changed, with the action taken or predicted (every object with O(list_unchanged)); the shape is in the notes.
   returned: always
   type: list
   elements: dict
   sample:
     - {apiVersion: v1, kind: ConfigMap, namespace: gpu-operator, name: aizone-device-plugin-config, action: updated}
     - {apiVersion: v1, kind: Node, namespace: null, name: gpu-a-0, action: updated}
+object_counts:
+  description: How many objects of the run each action concerned.
+  returned: always
+  type: dict
+  sample: {created: 0, deleted: 0, unchanged: 11, updated: 1}
 node_pools:
   description: What each pool is configured to, and its nodes' GPU labels and resources after the task.
   returned: always
@@ -256,7 +261,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.errors import run_
 from ansible_collections.aizone.platform.plugins.module_utils.gpu.local_operator import EMULATION_CHOICES
 from ansible_collections.aizone.platform.plugins.module_utils.gpu.sharing import converge
 from ansible_collections.aizone.platform.plugins.module_utils.gpu.spec import DEFAULT_OPERATOR_NAMESPACE, MODES, STRATEGIES
-from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS, REPORT_ARGS
 
 POOL_OPTIONS = dict(
     name=dict(type="str", required=True),
@@ -291,6 +296,7 @@ def main():
         )),
     )
     argument_spec.update(K8S_AUTH_ARGS)
+    argument_spec.update(REPORT_ARGS)
     run_module(argument_spec, lambda m: converge(m.params, check_mode=m.check_mode, want_diff=m._diff))
 
 

@@ -198,6 +198,9 @@ node_pool:
     status:
       description: Provider status, for example C(ACTIVE); null when predicted.
       type: str
+    managed:
+      description: Whether this collection created the pool (its nodes carry C(aizone.io/node-pool)).
+      type: bool
   sample:
     name: gpu
     type: gpu-optimized
@@ -221,41 +224,17 @@ zone:
   type: str
 '''
 
-from ansible_collections.aizone.platform.plugins.module_utils.catalog.instances import GPU_MODELS
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
 from ansible_collections.aizone.platform.plugins.module_utils.zones.converge import converge_node_pool
-from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import (
-    CAPACITY_TYPES, NODE_POOL_WAIT_TIMEOUT, POOL_TYPES, STATES, TAINT_EFFECTS)
+from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import NODE_POOL_WAIT_TIMEOUT, node_pool_options
 
 
 ARGUMENT_SPEC = dict(
     PROVIDER_ARGS,
     zone=dict(type="str", required=True),
-    name=dict(type="str", required=True),
-    state=dict(type="str", default="present", choices=list(STATES)),
-    type=dict(type="str", choices=list(POOL_TYPES)),
-    instance_type=dict(type="str"),
-    gpu=dict(type="dict", options=dict(
-        model=dict(type="str", required=True, choices=list(GPU_MODELS)),
-        count=dict(type="int", default=1),
-    )),
-    autoscaling=dict(type="dict", options=dict(
-        enabled=dict(type="bool"),
-        min=dict(type="int"),
-        max=dict(type="int"),
-        desired=dict(type="int"),
-    )),
-    labels=dict(type="dict"),
-    taints=dict(type="list", elements="dict", options=dict(
-        key=dict(type="str", required=True, no_log=False),
-        value=dict(type="str", default=""),
-        effect=dict(type="str", required=True, choices=list(TAINT_EFFECTS)),
-    )),
-    capacity_type=dict(type="str", choices=list(CAPACITY_TYPES)),
-    disk_size_gb=dict(type="int"),
-    **wait_args(NODE_POOL_WAIT_TIMEOUT)
+    **dict(node_pool_options(), **wait_args(NODE_POOL_WAIT_TIMEOUT))
 )
 
 

@@ -22,7 +22,7 @@ description:
   - Every object is labelled C(app.kubernetes.io/managed-by=aizone.platform) and
     C(aizone.io/tenant=<name>).
 author: aizone.platform contributors (@aizone)
-extends_documentation_fragment: [aizone.platform.kube, aizone.platform.attributes.kubernetes, aizone.platform.wait]
+extends_documentation_fragment: [aizone.platform.kube, aizone.platform.attributes.kubernetes, aizone.platform.wait, aizone.platform.objects]
 options:
   tenants:
     description:
@@ -223,15 +223,20 @@ tenants:
       type: str
   sample: [{name: team-vision, action: created}]
 objects:
-  description: Every object of the run with its action (the shape is in the notes).
+  description: The objects that changed, with the action taken or predicted (every object with O(list_unchanged)); the shape is in the notes.
   returned: always
   type: list
   elements: dict
   sample: [{apiVersion: v1, kind: ResourceQuota, namespace: team-nlp, name: tenant-quota, action: updated}]
+object_counts:
+  description: How many objects of the run each action concerned.
+  returned: always
+  type: dict
+  sample: {created: 0, deleted: 0, unchanged: 11, updated: 1}
 '''
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
-from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS, REPORT_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.tenants.converge import converge
 from ansible_collections.aizone.platform.plugins.module_utils.tenants.spec import (
     DEFAULT_POD_SECURITY, DEFAULT_PREEMPTION_POLICY, POD_SECURITY_LEVELS, PREEMPTION_POLICIES, ROLES, STATES)
@@ -275,6 +280,7 @@ def main():
     )
     argument_spec.update(wait_args())
     argument_spec.update(K8S_AUTH_ARGS)
+    argument_spec.update(REPORT_ARGS)
     run_module(argument_spec, lambda m: converge(m.params, check_mode=m.check_mode, want_diff=m._diff))
 
 

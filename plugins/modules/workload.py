@@ -32,7 +32,7 @@ description:
   - A Job's pod template cannot be changed once created (Kubernetes rejects it); delete the Job
     (O(state=absent)) to run a different one.
 author: aizone.platform contributors (@aizone)
-extends_documentation_fragment: [aizone.platform.kube, aizone.platform.attributes.kubernetes, aizone.platform.wait]
+extends_documentation_fragment: [aizone.platform.kube, aizone.platform.attributes.kubernetes, aizone.platform.wait, aizone.platform.objects]
 options:
   workloads:
     description: The workloads.
@@ -285,10 +285,15 @@ workloads:
   sample: [{name: llm-server, namespace: inference, kind: Deployment, action: created, pool: gpu-a100,
             state: "2/2 ready, 2 updated"}]
 objects:
-  description: Every object of the run with its action (the shape is in the notes).
+  description: The objects that changed, with the action taken or predicted (every object with O(list_unchanged)); the shape is in the notes.
   returned: always
   type: list
   elements: dict
+object_counts:
+  description: How many objects of the run each action concerned.
+  returned: always
+  type: dict
+  sample: {created: 0, deleted: 0, unchanged: 11, updated: 1}
 not_ready:
   description: On a wait that ran out, each workload not done with its Pending pods and the scheduler's reason.
   returned: on rollout failure
@@ -303,7 +308,7 @@ scheduler_reasons:
 '''
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
-from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS, REPORT_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
 from ansible_collections.aizone.platform.plugins.module_utils.workloads.converge import converge
 from ansible_collections.aizone.platform.plugins.module_utils.workloads.spec import (
@@ -364,6 +369,7 @@ def main():
     )
     argument_spec.update(wait_args())
     argument_spec.update(K8S_AUTH_ARGS)
+    argument_spec.update(REPORT_ARGS)
     run_module(argument_spec, lambda m: converge(m.params, check_mode=m.check_mode, want_diff=m._diff))
 
 

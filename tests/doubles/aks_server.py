@@ -46,6 +46,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from doubles.latency import Latencies
+
 API_VERSIONS = ("2026-08-01",)
 PROVIDER = "Microsoft.ContainerService"
 
@@ -147,8 +149,9 @@ class AksServer(object):
     """Start with ``AksServer().start()``; ``endpoint`` and ``ca_path`` point the SDK at it."""
 
     def __init__(self, lro_seconds=0.0, latency=0.0, kube_server="https://127.0.0.1:6443",
-                 kube_ca_data=None, retry_after_ms=20):
-        self.lro_seconds = lro_seconds
+                 kube_ca_data=None, retry_after_ms=20, latencies=None):
+        # how long operations take, by kind (doubles/latency.py); lro_seconds sets them all alike
+        self.latencies = latencies or Latencies.flat(lro_seconds)
         # Polling hint sent with every LRO answer. Real ARM sends Retry-After in
         # seconds; the millisecond header (which azure-core also honours) keeps tests fast.
         self.retry_after_ms = retry_after_ms
@@ -222,7 +225,7 @@ class AksServer(object):
             del self.calls[:]
             del self._errors[:]
             del self._lro_failures[:]
-            self.lro_seconds = 0.0
+            self.latencies = Latencies.flat(0.0)
             self.latency = 0.0
 
     # test hooks --------------------------------------------------------
@@ -244,12 +247,20 @@ class AksServer(object):
 
     @property
     def op_seconds(self):
-        """How long operations run (the name the GKE double uses too)."""
-        return self.lro_seconds
+        """How long operations run when every kind takes the same time (the name the GKE double uses too)."""
+        return self.latencies.default
 
     @op_seconds.setter
     def op_seconds(self, seconds):
-        self.lro_seconds = seconds
+        self.latencies = Latencies.flat(seconds)
+
+    @property
+    def lro_seconds(self):
+        return self.op_seconds
+
+    @lro_seconds.setter
+    def lro_seconds(self, seconds):
+        self.op_seconds = seconds
 
     def fail_next_operation(self, code="QuotaExceeded", message=None, path=r".", method=None):
         """fail_next_lro, under the name the GKE double uses too."""
@@ -698,9 +709,11 @@ class AksServer(object):
                 self._lro_failures.remove(fail)
                 break
         op_id = str(uuid.uuid4())
+        kind = "%s_%s" % ("pool" if len(key) == 4 else "cluster",
+                          {"Creating": "create", "Deleting": "delete"}.get(state, "update"))
         self.operations[op_id] = {"id": op_id, "key": key, "verb": state, "method": method,
                                   "status": "InProgress", "start": time.time(),
-                                  "done_at": time.time() + self.lro_seconds, "failure": failure}
+                                  "done_at": time.time() + self.latencies.of(kind), "failure": failure}
         self.busy[key] = op_id
         res.setdefault("properties", {})["provisioningState"] = state
         if len(key) == 4:

@@ -11,7 +11,8 @@ means no operation outside Describe*/List*/Get* reached the API.
 
 It can also answer the next N matching requests with an error (default: EKS's
 429 TooManyRequestsException) without forwarding them, so tests can show that
-modules retry throttling rather than fail.
+modules retry throttling rather than fail. With a `timeline`
+(eks_timeline.EksTimeline) EKS operations take time, as on AWS.
 
 Test double only: never imported by plugins/.
 """
@@ -95,6 +96,8 @@ class CountingProxy(object):
         self._routes = _Routes()
         self._server = None
         self.url = None
+        #: eks_timeline.EksTimeline: EKS operations that take time (None: moto's, at once)
+        self.timeline = None
 
     # recording ------------------------------------------------------------
     def reset(self):
@@ -116,13 +119,15 @@ class CountingProxy(object):
 
     # fault injection --------------------------------------------------------
     def fail_next(self, count, status=429, code="TooManyRequestsException",
-                  message="Rate exceeded", writes_only=True, action=None):
-        """Answer the next `count` matching requests with an error instead of forwarding."""
+                  message="Rate exceeded", writes_only=True, action=None, body=None):
+        """Answer the next `count` matching requests with an error instead of forwarding.
+
+        action: only this operation; body: only requests whose body matches this regular expression."""
         with self._lock:
             self._faults.append({"left": count, "status": status, "code": code, "message": message,
-                                 "writes_only": writes_only, "action": action})
+                                 "writes_only": writes_only, "action": action, "body": body})
 
-    def _take_fault(self, call):
+    def _take_fault(self, call, body=b""):
         with self._lock:
             for fault in self._faults:
                 if fault["left"] <= 0:
@@ -130,6 +135,8 @@ class CountingProxy(object):
                 if fault["writes_only"] and not is_write(call):
                     continue
                 if fault["action"] and fault["action"] != call.action:
+                    continue
+                if fault.get("body") and not re.search(fault["body"].encode(), body or b""):
                     continue
                 fault["left"] -= 1
                 return fault
@@ -171,8 +178,12 @@ class CountingProxy(object):
         service = scope.group(1) if scope else None
         action = self._routes.action(service, handler.command, parts.path, parts.query, body)
         probe = Call(service, handler.command, parts.path, action, None, False)
-        fault = None if parts.path.startswith("/moto-api") else self._take_fault(probe)
-        if fault is not None:
+        fault = None if parts.path.startswith("/moto-api") else self._take_fault(probe, body)
+        timed = self.timeline if service == "eks" and self.timeline is not None else None
+        answer = timed.before(action, parts.path) if timed is not None and fault is None else None
+        if answer is not None:
+            status, headers, data = answer
+        elif fault is not None:
             status, headers = fault["status"], [("x-amzn-ErrorType", fault["code"]),
                                                 ("Content-Type", "application/json")]
             data = json.dumps({"__type": fault["code"], "message": fault["message"]}).encode()
@@ -186,6 +197,8 @@ class CountingProxy(object):
                 status, headers, data = resp.status, resp.getheaders(), resp.read()
             finally:
                 conn.close()
+            if timed is not None:
+                data = timed.after(action, parts.path, status, data)
         if not parts.path.startswith("/moto-api"):
             with self._lock:
                 self.calls.append(probe._replace(status=status, injected=fault is not None))

@@ -47,11 +47,16 @@ from urllib.parse import parse_qs, urlsplit
 from google.cloud import container_v1
 from google.protobuf import json_format
 
+from doubles.latency import Latencies
+
 # enum values (the wire carries integers)
 OP_PENDING, OP_RUNNING, OP_DONE = 1, 2, 3
 CL_PROVISIONING, CL_RUNNING, CL_RECONCILING, CL_STOPPING, CL_ERROR = 1, 2, 3, 4, 5
 NP_PROVISIONING, NP_RUNNING, NP_RECONCILING, NP_STOPPING, NP_ERROR = 1, 2, 4, 5, 6
 OT = container_v1.Operation.Type
+#: the latency kind (doubles/latency.py) of an operation type; others are updates of their cluster or pool
+OP_KINDS = {OT.CREATE_CLUSTER: "cluster_create", OT.DELETE_CLUSTER: "cluster_delete",
+            OT.CREATE_NODE_POOL: "pool_create", OT.DELETE_NODE_POOL: "pool_delete"}
 RPC_STATUS = {400: "INVALID_ARGUMENT", 404: "NOT_FOUND", 409: "ALREADY_EXISTS",
               429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE",
               403: "PERMISSION_DENIED", 401: "UNAUTHENTICATED"}
@@ -122,8 +127,9 @@ def _parse(handler, body):
 class GkeServer(object):
     """Start with ``GkeServer().start()``; ``endpoint`` is the SDK's api_endpoint."""
 
-    def __init__(self, op_seconds=0.0, latency=0.0, kube_endpoint="127.0.0.1", kube_ca_pem=None):
-        self.op_seconds = op_seconds
+    def __init__(self, op_seconds=0.0, latency=0.0, kube_endpoint="127.0.0.1", kube_ca_pem=None, latencies=None):
+        # how long operations take, by kind (doubles/latency.py); op_seconds sets them all alike
+        self.latencies = latencies or Latencies.flat(op_seconds)
         self.latency = latency
         self.kube_endpoint = kube_endpoint
         self.kube_ca_pem = kube_ca_pem or b"-----BEGIN CERTIFICATE-----\nZ2tlLWRvdWJsZQ==\n-----END CERTIFICATE-----\n"
@@ -135,6 +141,15 @@ class GkeServer(object):
         self._op_failures = []
         self._httpd = None
         self.endpoint = None
+
+    @property
+    def op_seconds(self):
+        """How long operations run when every kind takes the same time."""
+        return self.latencies.default
+
+    @op_seconds.setter
+    def op_seconds(self, seconds):
+        self.latencies = Latencies.flat(seconds)
 
     # lifecycle ---------------------------------------------------------
     def start(self):
@@ -164,7 +179,7 @@ class GkeServer(object):
             del self.calls[:]
             del self._errors[:]
             del self._op_failures[:]
-            self.op_seconds = 0.0
+            self.latencies = Latencies.flat(0.0)
             self.latency = 0.0
 
     # test hooks --------------------------------------------------------
@@ -244,9 +259,15 @@ class GkeServer(object):
         raise GkeError(404, "Not found: projects/%s/locations/%s/clusters/%s/nodePools/%s."
                        % (a["p"], a["l"], a["c"], a["np"]))
 
-    def _idle(self, a):
+    def _idle(self, a, pool=None):
+        """GKE runs one cluster-level operation at a time, or one per node pool (its concurrent-operations page):
+        a cluster operation waits for every other; a node pool operation for cluster ones and its own pool's."""
         for op in self.operations.values():
-            if op["_cluster"] == (a["p"], a["l"], a["c"]) and self._advance(op)["status"] != OP_DONE:
+            if op["_cluster"] != (a["p"], a["l"], a["c"]):
+                continue
+            if pool is not None and op["_pool"] is not None and op["_pool"] != pool:
+                continue
+            if self._advance(op)["status"] != OP_DONE:
                 raise GkeError(400, "Operation %s (%s) is currently operating on cluster %s. Please wait and "
                                "try again once it is done." % (op["name"], OT(op["operationType"]).name, a["c"]),
                                "FAILED_PRECONDITION")
@@ -260,12 +281,16 @@ class GkeServer(object):
                 self._op_failures.remove(fail)
                 break
         now = time.time()
+        pool = target.split("/nodePools/", 1)[1] if "/nodePools/" in target else None
         name = "operation-%d-%s" % (int(now * 1000), uuid.uuid4().hex[:8])
         op = {"name": name, "zone": a["l"], "location": a["l"], "operationType": int(op_type),
               "status": OP_PENDING, "selfLink": "https://container.googleapis.com/v1/projects/%s/locations/%s/"
               "operations/%s" % (a["p"], a["l"], name), "targetLink": "https://container.googleapis.com/v1/"
               + target, "startTime": _ts(now),
-              "_cluster": (a["p"], a["l"], a["c"]), "_done_at": now + self.op_seconds, "_polled": False,
+              "_cluster": (a["p"], a["l"], a["c"]), "_pool": pool,
+              "_done_at": now + self.latencies.of(
+                  OP_KINDS.get(op_type) or ("pool_update" if pool else "cluster_update")),
+              "_polled": False,
               "_on_done": on_done, "_on_fail": on_fail, "_failure": failure}
         self.operations[name] = op
         return self._public(op)
@@ -503,7 +528,7 @@ class GkeServer(object):
         if any(np["name"] == spec.get("name") for np in cl["nodePools"]):
             raise GkeError(409, "Already exists: projects/%s/locations/%s/clusters/%s/nodePools/%s."
                            % (a["p"], a["l"], a["c"], spec.get("name")))
-        self._idle(a)
+        self._idle(a, pool=spec.get("name"))
         pool = self._new_pool(a, spec, cl["currentMasterVersion"])
         cl["nodePools"].append(pool)
 
@@ -518,7 +543,7 @@ class GkeServer(object):
 
     def _pool_op(self, a, op_type, apply):
         cl, pool = self._pool(a)
-        self._idle(a)
+        self._idle(a, pool=a["np"])
         pool["status"] = NP_RECONCILING
 
         def done():
@@ -582,7 +607,7 @@ class GkeServer(object):
 
     def _delete_node_pool(self, a, body):
         cl, pool = self._pool(a)
-        self._idle(a)
+        self._idle(a, pool=a["np"])
         pool["status"] = NP_STOPPING
 
         def done():

@@ -6,7 +6,7 @@ process); what was sent is read from the double's call log.
 """
 
 from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
-from ansible_collections.aizone.platform.plugins.module_utils.zones import reconcile as zones
+from ansible_collections.aizone.platform.plugins.module_utils.zones import pools as node_pools, reconcile as zones
 from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import node_pool_desired, zone_desired
 
 ZONE = "z1"
@@ -38,7 +38,7 @@ def make_zone(provider_class, params, server, pools=()):
     """Create zone z1 with pools through the reconciler; the number of write calls the double has seen."""
     zones.reconcile_zone(provider_class(params), zone(params), wait_timeout=30)
     for desired in pools:
-        zones.reconcile_node_pool(provider_class(params), ZONE, desired, wait_timeout=30)
+        node_pools.reconcile_node_pool(provider_class(params), ZONE, desired, wait_timeout=30)
     return len(server.write_calls())
 
 

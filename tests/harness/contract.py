@@ -62,3 +62,9 @@ def run(run_playbook, h, tasks, check=False, expect_rc=0, ignore_errors=False):
         if spec.get("no_log") and h.module_params.get(key):
             assert h.module_params[key] not in res.output, "%s leaked into the output" % key
     return res, h.write_calls()
+
+
+def pools_task(h, pool_specs, name="pools", prune=False):
+    """node_pools over the harness zone; pool_specs: node_pool_spec-like dicts (state inside when absent)."""
+    args = dict(h.module_params, zone=h.zone_spec["name"], node_pools=pool_specs, prune=prune)
+    return {"name": name, "aizone.platform.node_pools": args}

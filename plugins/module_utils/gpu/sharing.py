@@ -14,7 +14,9 @@ Flow of `converge(params, check_mode)`:
    namespace when missing, both ConfigMaps, the ClusterPolicy (see
    `_cluster_policy`);
 4. node labels (metadata merge patch) and, for emulated nodes only
-   (gpu/local_operator.py), the GPU extended resources (merge patch of /status).
+   (gpu/local_operator.py), the GPU extended resources (merge patch of /status):
+   every node of every pool side by side (NODE_WORKERS at once), reported in
+   the pools' and nodes' order.
 
 Check mode sends the applies with dryRun=All and computes the node patches
 without sending them (labels and capacity are a pure function of the input).
@@ -25,6 +27,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.aizone.platform.plugins.module_utils.concurrency import all_or_raise
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.gpu import local_operator as emu
 from ansible_collections.aizone.platform.plugins.module_utils.gpu import render
@@ -43,6 +46,8 @@ DEFAULTS_MANAGER = "aizone.platform-defaults"
 CP_PATH = kind_info("nvidia.com/v1", "ClusterPolicy").object_path(render.CLUSTER_POLICY)
 CRD_WAIT = 60
 MERGE_PATCH = "application/merge-patch+json"
+#: node patches sent at once (each node gets a label patch and, emulated, a status patch)
+NODE_WORKERS = 16
 
 
 def pool_model(pool, nodes):
@@ -183,7 +188,7 @@ def converge(params, check_mode=False, want_diff=False):
     if not crd_present and check_mode:
         # no CRD to dry-run against yet: the ClusterPolicy would be created as rendered
         outcome.note(("nvidia.com/v1", "ClusterPolicy", None, render.CLUSTER_POLICY), "created", None, cp_obj)
-    report = [_converge_nodes(rest, pool, nodes[pool["name"]], emulated, check_mode, outcome) for pool in pools]
+    report = _converge_nodes(rest, pools, nodes, emulated, check_mode, outcome)
     out = outcome.as_dict(diff=want_diff)
     out.update(node_pools=report, requests=dict(rest.counts),
                cluster_policy={"name": render.CLUSTER_POLICY, "created": cp_created, "mig_strategy": strategy})
@@ -246,8 +251,9 @@ def _owned_part(value, fields):
     return out or None
 
 
-def _converge_node(rest, pool, node, is_emulated, check_mode, outcome):
-    """Label (and, emulated, publish the GPU resources of) one node; its GPU view after."""
+def _converge_node(rest, pool, node, is_emulated, check_mode):
+    """Label (and, emulated, publish the GPU resources of) one node: (its GPU view after, (ref, action, before,
+    after) for the result)."""
     name = node["metadata"]["name"]
     labels = render.pool_node_labels(pool, node["metadata"].get("labels"))
     status = None
@@ -263,26 +269,34 @@ def _converge_node(rest, pool, node, is_emulated, check_mode, outcome):
     if status and not check_mode:
         rest.request("PATCH", path + "/status", {"fieldManager": FIELD_MANAGER}, status, MERGE_PATCH)
     after = emu.gpu_view(node, label_patch, status)
-    ref = ("v1", "Node", None, name)
-    outcome.note(ref, "updated" if label_patch or status else "unchanged", emu.gpu_view(node), after)
-    return dict(name=name, emulated=is_emulated, **after)
+    note = (("v1", "Node", None, name), "updated" if label_patch or status else "unchanged", emu.gpu_view(node), after)
+    return dict(name=name, emulated=is_emulated, **after), note
 
 
-def _converge_nodes(rest, pool, nodes, emulated, check_mode, outcome):
+def _pool_summary(pool, node_views):
     summary = {"name": pool["name"], "mode": pool["mode"], "gpu_model": pool["gpu_model"],
                "device_plugin_config": pool["name"] if pool["mode"] != "none" else None,
                "mig_config": pool["name"] if pool["mode"] == "mig" else None,
-               "node_pool_labels": render.node_pool_labels(pool), "nodes": [], "resources": {}}
+               "node_pool_labels": render.node_pool_labels(pool), "nodes": node_views, "resources": {}}
     if pool["mode"] == "time_slicing":
         summary["time_slicing"] = dict(pool["time_slicing"])
     if pool["mode"] == "mig":
         resolved = pool["mig_resolved"]
         summary["mig"] = {"strategy": pool["mig"]["strategy"], "preset": resolved["preset"],
                           "profiles": resolved["profiles"], "placement": resolved["placement"]}
-    for node in nodes:
-        after = _converge_node(rest, pool, node, node["metadata"]["name"] in emulated, check_mode, outcome)
-        summary["nodes"].append(after)
-    for after in summary["nodes"]:
+    for after in node_views:
         for res, value in after["capacity"].items():
             summary["resources"][res] = summary["resources"].get(res, 0) + int(value)
     return summary
+
+
+def _converge_nodes(rest, pools, nodes, emulated, check_mode, outcome):
+    """Every node of every pool, side by side (NODE_WORKERS at once); the pools' summaries, nodes in order."""
+    jobs = [(pool, node) for pool in pools for node in nodes[pool["name"]]]
+    done = all_or_raise(lambda job: _converge_node(rest, job[0], job[1], job[1]["metadata"]["name"] in emulated,
+                                                   check_mode), jobs, NODE_WORKERS)
+    views = {}
+    for (pool, _node), (view, note) in zip(jobs, done):
+        outcome.note(*note)
+        views.setdefault(pool["name"], []).append(view)
+    return [_pool_summary(pool, views.get(pool["name"], [])) for pool in pools]

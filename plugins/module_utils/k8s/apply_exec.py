@@ -12,8 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.aizone.platform.plugins.module_utils.concurrency import all_or_raise
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply_plan import (
     ListJob, header, object_ref, result_entry)
@@ -113,19 +113,7 @@ class Executor(object):
 
     # -- writes ---------------------------------------------------------------
     def parallel(self, fn, jobs):
-        if len(jobs) <= 1 or self.workers == 1:
-            return [fn(job) for job in jobs]
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(jobs))) as pool:
-            futures = [pool.submit(fn, job) for job in jobs]
-            results, error = [], None
-            for future in futures:
-                try:
-                    results.append(future.result())
-                except Exception as exc:  # noqa: BLE001 - re-raised below, once all finished
-                    error = error or exc
-            if error is not None:
-                raise error
-            return results
+        return all_or_raise(fn, jobs, self.workers)
 
     def run_tiers(self, jobs, fn, reverse=False):
         """{ref: fn(job)} for every job, tier by tier."""

@@ -34,6 +34,8 @@ K8S_AUTH_ARGS = dict(
     kubeconfig=dict(type="path", fallback=(env_fallback, ["K8S_AUTH_KUBECONFIG", "KUBECONFIG"])),
     context=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_CONTEXT"])),
 )
+#: what a module writing objects adds (the aizone.platform.objects doc fragment; errors.trim_objects reads it)
+REPORT_ARGS = dict(list_unchanged=dict(type="bool", default=False))
 
 DEFAULT_POOL_SIZE = 16
 

@@ -110,21 +110,22 @@ class AksProvider(CloudProvider):
         return identity.DefaultAzureCredential()
 
     def client(self):
-        if self._client is None:
-            client_class = import_sdk("aks", "azure-mgmt-containerservice", _container_service_client)
-            endpoint = (self.params.get("endpoint_url") or DEFAULT_ENDPOINT).rstrip("/")
-            subscription = self.required("azure_subscription_id", "AZURE_SUBSCRIPTION_ID")
-            # retry_total=0: one retry policy (call_with_retry) for the whole collection.
-            # polling_interval: used only when the service sends no Retry-After.
-            kwargs = {}
-            if self.params.get("ca_bundle"):
-                # a private CA (private endpoints); TLS verification itself is never turned off
-                kwargs["connection_verify"] = self.params["ca_bundle"]
-            self._client = client_class(
-                self._credential(), subscription, base_url=endpoint,
-                credential_scopes=[endpoint + "/.default"], retry_total=0, polling_interval=5,
-                user_agent="aizone.platform", **kwargs)
-        return self._client
+        with self.client_lock:
+            if self._client is None:
+                client_class = import_sdk("aks", "azure-mgmt-containerservice", _container_service_client)
+                endpoint = (self.params.get("endpoint_url") or DEFAULT_ENDPOINT).rstrip("/")
+                subscription = self.required("azure_subscription_id", "AZURE_SUBSCRIPTION_ID")
+                # retry_total=0: one retry policy (call_with_retry) for the whole collection.
+                # polling_interval: used only when the service sends no Retry-After.
+                kwargs = {}
+                if self.params.get("ca_bundle"):
+                    # a private CA (private endpoints); TLS verification itself is never turned off
+                    kwargs["connection_verify"] = self.params["ca_bundle"]
+                self._client = client_class(
+                    self._credential(), subscription, base_url=endpoint,
+                    credential_scopes=[endpoint + "/.default"], retry_total=0, polling_interval=5,
+                    user_agent="aizone.platform", **kwargs)
+            return self._client
 
     def is_transient(self, exc):
         return is_transient(exc)

@@ -92,7 +92,7 @@ def normalize_pool(pool):
     return pool_shape(pool["name"], labels.get(POOL_TYPE_LABEL), props.get("vmSize"), scaling,
                       dict((k, v) for k, v in labels.items() if _user_label(k)), taints,
                       "spot" if props.get("scaleSetPriority") == "Spot" else "on-demand",
-                      props.get("osDiskSizeGB"), props.get("provisioningState"))
+                      props.get("osDiskSizeGB"), props.get("provisioningState"), node_labels=labels)
 
 
 def pool_labels(desired, keep=None):

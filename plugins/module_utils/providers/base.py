@@ -72,9 +72,11 @@ Normalized node pool:
       "capacity_type": "on-demand" | "spot",
       "disk_size_gb": int,
       "status": str,
+      "managed": bool,                    # created by this collection (its nodes carry aizone.io/node-pool)
     }
 Providers may add read-only extras to a pool (the local one adds node_count
-and ready_node_count); the reconciler never compares them.
+and ready_node_count); the reconciler never compares them, nor "managed",
+which only node_pools' prune reads.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -115,12 +117,16 @@ def scaling_shape(enabled, low, high, desired):
 
 
 def pool_shape(name, pool_type, instance_type, autoscaling, labels, taints, capacity_type, disk_size_gb, status,
-               gpu=None):
-    """The normalized node pool (see the module docstring): the one place its fields are listed."""
+               gpu=None, node_labels=None):
+    """The normalized node pool (see the module docstring): the one place its fields are listed.
+
+    node_labels: every label the pool gives its nodes, reserved ones included: a pool whose nodes carry
+    aizone.io/node-pool=<its name> (pool_labels) was created by this collection (`managed`)."""
     return {"name": name, "type": pool_type, "instance_type": instance_type, "gpu": gpu,
             "autoscaling": autoscaling, "labels": labels,
             "taints": sorted(taints, key=lambda t: (t["key"], t["effect"])), "capacity_type": capacity_type,
-            "disk_size_gb": disk_size_gb, "status": status}
+            "disk_size_gb": disk_size_gb, "status": status,
+            "managed": (node_labels or {}).get(POOL_LABEL) == name}
 
 
 def pool_labels(desired):

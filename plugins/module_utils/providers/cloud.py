@@ -27,6 +27,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import threading
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ApiError, ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.providers.base import Provider
@@ -74,6 +75,9 @@ class CloudProvider(Provider):
     def __init__(self, params):
         super(CloudProvider, self).__init__(params)
         self._operations = {}
+        #: held while an SDK client is made: node_pools calls a provider from several threads, and SDK
+        #: sessions (boto3's) are not safe to share while they build clients
+        self.client_lock = threading.RLock()
 
     # options -------------------------------------------------------------
     def param(self, key, env=None):

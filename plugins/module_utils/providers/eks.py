@@ -94,13 +94,14 @@ class EksProvider(CloudProvider):
         return boto3.session.Session(region_name=self.region, **kwargs)
 
     def client(self, service="eks"):
-        if service not in self._clients:
-            from botocore.config import Config
-            config = Config(retries={"total_max_attempts": 1}, connect_timeout=10,
-                            read_timeout=60, user_agent_extra="aizone.platform")
-            self._clients[service] = self._session().client(
-                service, endpoint_url=self.params.get("endpoint_url") or None, config=config)
-        return self._clients[service]
+        with self.client_lock:
+            if service not in self._clients:
+                from botocore.config import Config
+                config = Config(retries={"total_max_attempts": 1}, connect_timeout=10, read_timeout=60,
+                                user_agent_extra="aizone.platform", max_pool_connections=32)
+                self._clients[service] = self._session().client(
+                    service, endpoint_url=self.params.get("endpoint_url") or None, config=config)
+            return self._clients[service]
 
     def is_transient(self, exc):
         return is_transient(exc)

@@ -128,7 +128,7 @@ def normalize_nodegroup(nodegroup, gpu_lookup):
     return pool_shape(nodegroup["nodegroupName"], labels.get(POOL_TYPE_LABEL), instance_type, scaling,
                       dict((k, v) for k, v in labels.items() if not _reserved(k)), taints, capacity,
                       int(disk) if disk is not None else None, nodegroup.get("status"),
-                      gpu=gpu_lookup(instance_type) if instance_type else None)
+                      gpu=gpu_lookup(instance_type) if instance_type else None, node_labels=labels)
 
 
 def scaling_config(autoscaling):

@@ -108,14 +108,15 @@ class GkeProvider(CloudProvider):
         return creds
 
     def client(self):
-        if self._client is None:
-            container_v1 = import_sdk("gke", "google-cloud-container", _container_v1)
-            options = {}
-            if self.params.get("endpoint_url"):
-                options["api_endpoint"] = self.params["endpoint_url"]
-            self._client = container_v1.ClusterManagerClient(
-                credentials=self._credentials(), transport="rest", client_options=options)
-        return self._client
+        with self.client_lock:
+            if self._client is None:
+                container_v1 = import_sdk("gke", "google-cloud-container", _container_v1)
+                options = {}
+                if self.params.get("endpoint_url"):
+                    options["api_endpoint"] = self.params["endpoint_url"]
+                self._client = container_v1.ClusterManagerClient(
+                    credentials=self._credentials(), transport="rest", client_options=options)
+            return self._client
 
     def is_transient(self, exc):
         return is_transient(exc)

@@ -125,7 +125,7 @@ def normalize_pool(np):
     return pool_shape(np["name"], labels.get(POOL_TYPE_LABEL), cfg.get("machineType"), scaling,
                       dict((k, v) for k, v in labels.items() if _user_label(k)), taints,
                       "spot" if cfg.get("spot") or cfg.get("preemptible") else "on-demand",
-                      cfg.get("diskSizeGb"), POOL_STATUS.get(np.get("status"), np.get("status")))
+                      cfg.get("diskSizeGb"), POOL_STATUS.get(np.get("status"), np.get("status")), node_labels=labels)
 
 
 def gke_taints(taints):

@@ -34,9 +34,9 @@ __metaclass__ = type
 import json
 import os
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
+from ansible_collections.aizone.platform.plugins.module_utils.concurrency import all_or_raise
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError, ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
@@ -296,6 +296,7 @@ class LocalProvider(Provider):
         pool = dict((k, spec.get(k)) for k in POOL_SPEC_KEYS)
         pool["name"] = name
         pool["gpu"] = None
+        pool["managed"] = True   # a local pool is its spec ConfigMap, which only this collection writes
         want = (spec.get("autoscaling") or {}).get("desired", 0)
         ready = sum(1 for n in nodes if _is_ready(n))
         pool["node_count"], pool["ready_node_count"] = len(nodes), ready
@@ -320,12 +321,9 @@ class LocalProvider(Provider):
             self._rest(zone_name).request("PUT", configmaps.object_path(body["metadata"]["name"], POOL_NAMESPACE),
                                           body=body)
 
-    def _run_all(self, calls):
-        if not calls:
-            return
-        with ThreadPoolExecutor(max_workers=min(WORKERS, len(calls))) as pool:
-            for future in [pool.submit(call) for call in calls]:
-                future.result()
+    @staticmethod
+    def _run_all(calls):
+        all_or_raise(lambda call: call(), calls, WORKERS)
 
     def _sync_nodes(self, zone_name, old_pool, pool, nodes):
         """Create, delete and patch the pool's nodes so they match pool; only what differs."""
@@ -398,9 +396,10 @@ class LocalProvider(Provider):
                                     content_type="application/merge-patch+json")
 
     def _pool_nodes(self, zone_name, name):
-        if zone_name not in self._nodes:
-            self._list(zone_name)
-        return self._nodes[zone_name].get(name, [])
+        by_pool = self._nodes.get(zone_name)   # one read: other threads may drop the cache meanwhile
+        if by_pool is None:
+            by_pool = self._list(zone_name)[1]
+        return by_pool.get(name, [])
 
     def create_node_pool(self, zone_name, desired):
         catalog.get("local", desired["instance_type"])

@@ -8,9 +8,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.aizone.platform.plugins.module_utils.providers import get_provider
-from ansible_collections.aizone.platform.plugins.module_utils.zones import reconcile
+from ansible_collections.aizone.platform.plugins.module_utils.zones import pools, reconcile
+from ansible_collections.aizone.platform.plugins.module_utils.names import check_int
 from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import (
-    check_name, node_pool_desired, zone_desired)
+    check_name, node_pool_desired, node_pools_desired, zone_desired)
 
 
 def converge_zone(params, check_mode=False):
@@ -23,9 +24,15 @@ def converge_zone(params, check_mode=False):
 
 
 def describe_zone(params):
-    """The zone_info module."""
+    """The zone_info module: the zone and its node pools."""
     name = check_name("name", params["name"])
-    return reconcile.zone_info(get_provider(params["provider"], params), name)
+    provider = get_provider(params["provider"], params)
+    zone = provider.get_zone(name)
+    found = {}
+    if zone is not None and zone.get("status") != "STOPPED":
+        found = pools.current_pools(provider, name)
+    return {"changed": False, "exists": zone is not None, "zone": zone,
+            "node_pools": [found[pool] for pool in sorted(found)]}
 
 
 def converge_node_pool(params, check_mode=False):
@@ -36,8 +43,20 @@ def converge_node_pool(params, check_mode=False):
     else:
         desired = node_pool_desired(params, params["provider"])
     provider = get_provider(params["provider"], params)
-    return reconcile.reconcile_node_pool(provider, zone, desired, state=params["state"], check_mode=check_mode,
-                                         wait=params["wait"], wait_timeout=params["wait_timeout"])
+    return pools.reconcile_node_pool(provider, zone, desired, state=params["state"], check_mode=check_mode,
+                                     wait=params["wait"], wait_timeout=params["wait_timeout"])
+
+
+def converge_node_pools(params, check_mode=False):
+    """The node_pools module: the whole list validated, then one plan, concurrent writes and one wait."""
+    zone = check_name("zone", params["zone"])
+    desired = node_pools_desired(params.get("node_pools"), params["provider"])
+    concurrency = check_int("concurrency", params.get("concurrency") or pools.DEFAULT_CONCURRENCY, minimum=1,
+                            maximum=64)
+    provider = get_provider(params["provider"], params)
+    return pools.reconcile_node_pools(provider, zone, desired, prune=params.get("prune", False),
+                                      check_mode=check_mode, wait=params["wait"], wait_timeout=params["wait_timeout"],
+                                      concurrency=concurrency)
 
 
 def describe_node_pools(params):
@@ -46,4 +65,4 @@ def describe_node_pools(params):
     name = params.get("name")
     if name is not None:
         check_name("name", name)
-    return reconcile.node_pool_info(get_provider(params["provider"], params), zone, name)
+    return pools.node_pool_info(get_provider(params["provider"], params), zone, name)

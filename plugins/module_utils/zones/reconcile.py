@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: aizone.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The zone and node pool reconciler: one behaviour for every provider.
+"""The zone reconciler, and what it shares with the node pools' (zones/pools.py): one behaviour for every provider.
 
 Compares the normalized current state a Provider reads with the desired
 state from zone_spec, refuses changes the provider cannot make in place
@@ -18,19 +18,17 @@ import copy
 import json
 import os
 
-from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.files import (
     kubeconfig_text, read_kubeconfig, write_private_file)
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_for
 from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import (
-    NODE_POOL_DEFAULTS, NODE_POOL_SPEC_FIELDS, ZONE_DEFAULTS, ZONE_SPEC_FIELDS,
-    check_autoscaling, complete_autoscaling, sort_taints, version_tuple)
+    ZONE_DEFAULTS, ZONE_SPEC_FIELDS, version_tuple)
 
 
 # shared helpers --------------------------------------------------------------
 
-def _merge_spec(current, desired, fields):
+def merge_spec(current, desired, fields):
     """current with every non-None desired field laid over it (one level into dicts)."""
     out = copy.deepcopy(current)
     for field in fields:
@@ -46,7 +44,7 @@ def _merge_spec(current, desired, fields):
     return out
 
 
-def _changed_fields(current, after, fields):
+def changed_fields(current, after, fields):
     """Top-level fields that differ, or dotted sub-fields for networking."""
     changed = []
     for field in fields:
@@ -61,13 +59,15 @@ def _changed_fields(current, after, fields):
     return changed
 
 
-def _refuse_fixed(provider, kind, name, changed, updatable, current, after):
+def refuse_fixed(provider, kind, name, changed, updatable, current, after, prefix=""):
+    """ValidationError for the first changed field the provider cannot update in place (prefix: the option path
+    of the object, e.g. "node_pools[2].")."""
     for field in changed:
         top = field.split(".")[0]
         if field in updatable or top in updatable:
             continue
         before, now = _get_path(current, field), _get_path(after, field)
-        raise ValidationError(field, "%s %s: %s cannot be changed in place on provider %s (current %s, "
+        raise ValidationError(prefix + field, "%s %s: %s cannot be changed in place on provider %s (current %s, "
                               "requested %s); fields it can update: %s. Recreate the %s to change it."
                               % (kind, name, field, provider.name, json.dumps(before, sort_keys=True),
                                  json.dumps(now, sort_keys=True), ", ".join(updatable) or "none", kind),
@@ -80,7 +80,7 @@ def _get_path(obj, path):
     return obj
 
 
-def _spec(obj, fields):
+def spec_of(obj, fields):
     """The comparable part of a normalized object (what --diff shows)."""
     if obj is None:
         return {}
@@ -93,7 +93,7 @@ def _complete_zone(provider, desired):
     zone = copy.deepcopy(ZONE_DEFAULTS)
     zone.update({"region": None, "kubernetes_version": None})
     zone.update(copy.deepcopy(provider.zone_defaults(desired) or {}))
-    zone = _merge_spec(zone, desired, ZONE_SPEC_FIELDS)
+    zone = merge_spec(zone, desired, ZONE_SPEC_FIELDS)
     zone["name"], zone["provider"] = desired["name"], provider.name
     if not zone.get("region"):
         raise ValidationError("region", "required for provider %s" % provider.name)
@@ -115,7 +115,7 @@ def _wait_zone_gone(provider, name, timeout):
 
 def _delete_zone(provider, current, name, check_mode, wait, wait_timeout):
     result = {"changed": current is not None, "zone": None,
-              "diff": {"before": _spec(current, ZONE_SPEC_FIELDS), "after": {}}}
+              "diff": {"before": spec_of(current, ZONE_SPEC_FIELDS), "after": {}}}
     if current is not None and not check_mode:
         provider.delete_zone(current)
         if wait:
@@ -135,13 +135,13 @@ def _create_zone(provider, desired, check_mode, wait, wait_timeout):
 def _update_zone(provider, current, desired, state, check_mode, wait, wait_timeout):
     """(result, zone after) for an existing zone: in-place changes, and stop or start."""
     name = current["name"]
-    after = _merge_spec(current, desired, ZONE_SPEC_FIELDS)
-    changed = _changed_fields(current, after, ZONE_SPEC_FIELDS)
+    after = merge_spec(current, desired, ZONE_SPEC_FIELDS)
+    changed = changed_fields(current, after, ZONE_SPEC_FIELDS)
     if "kubernetes_version" in changed and current.get("kubernetes_version") and \
             version_tuple(after["kubernetes_version"]) < version_tuple(current["kubernetes_version"]):
         raise ValidationError("kubernetes_version", "zone %s runs %s; downgrading to %s is not possible"
                               % (name, current["kubernetes_version"], after["kubernetes_version"]))
-    _refuse_fixed(provider, "zone", name, changed, provider.zone_updatable, current, after)
+    refuse_fixed(provider, "zone", name, changed, provider.zone_updatable, current, after)
     stopped = current.get("status") == "STOPPED"
     result = {"changed_fields": changed}
     if state == "stopped":
@@ -186,7 +186,7 @@ def reconcile_zone(provider, desired, state="present", check_mode=False, wait=Tr
     else:
         result, after = _update_zone(provider, current, desired, state, check_mode, wait, wait_timeout)
     result["zone"] = after
-    result["diff"] = {"before": _spec(current, ZONE_SPEC_FIELDS), "after": _spec(after, ZONE_SPEC_FIELDS)}
+    result["diff"] = {"before": spec_of(current, ZONE_SPEC_FIELDS), "after": spec_of(after, ZONE_SPEC_FIELDS)}
     if kubeconfig_dest and state == "present":
         result["kubeconfig_changed"] = _converge_kubeconfig(provider, after, current is None, check_mode,
                                                             kubeconfig_dest)
@@ -195,139 +195,9 @@ def reconcile_zone(provider, desired, state="present", check_mode=False, wait=Tr
     return result
 
 
-def zone_info(provider, name):
-    """Read-only: the zone and its node pools."""
-    zone = provider.get_zone(name)
-    pools = []
-    if zone is not None and zone.get("status") != "STOPPED":
-        found = provider.list_node_pools(name)
-        pools = [finish_pool(provider, found[pool]) for pool in sorted(found)]
-    return {"changed": False, "exists": zone is not None, "zone": zone, "node_pools": pools}
-
-
 def _read_kubeconfig(dest):
     """The kubeconfig already at dest as a dict, or None (missing or unreadable)."""
     try:
         return read_kubeconfig(dest)
     except AizoneError:
         return None
-
-
-# node pools ------------------------------------------------------------------
-
-def finish_pool(provider, pool):
-    """Fill what the reconciler owns in a pool read from a provider: gpu, type, sorted taints."""
-    if pool is None:
-        return None
-    pool = copy.deepcopy(pool)
-    entry = catalog.instance_types(provider.name).get(pool.get("instance_type"))
-    if entry is not None:
-        pool["gpu"] = catalog.gpu_of(entry)
-        if not pool.get("type"):
-            pool["type"] = catalog.pool_type(entry)
-    pool["taints"] = sort_taints(pool.get("taints") or [])
-    pool["labels"] = pool.get("labels") or {}
-    return pool
-
-
-def _complete_pool(provider, zone_name, desired):
-    if not desired.get("instance_type"):
-        raise ValidationError("instance_type", "node pool %s does not exist yet: give instance_type, or gpu "
-                              "(model and count) to choose one" % desired["name"])
-    pool = copy.deepcopy(NODE_POOL_DEFAULTS)
-    pool.update(copy.deepcopy(provider.node_pool_defaults(zone_name, desired) or {}))
-    pool = _merge_spec(pool, dict(desired, autoscaling=None), NODE_POOL_SPEC_FIELDS)
-    pool["autoscaling"] = check_autoscaling("autoscaling", complete_autoscaling(desired.get("autoscaling")))
-    pool["name"], pool["gpu"] = desired["name"], desired.get("gpu")
-    pool["status"] = None
-    return provider.normalize_node_pool(pool)
-
-
-def _pool_ready_waiter(provider, zone_name, name, timeout):
-    def probe():
-        done, pool, state = provider.node_pool_ready(zone_name, name)
-        return done, finish_pool(provider, pool), state
-    return wait_for(probe, timeout, "node pool %s in zone %s (%s): waiting until ready"
-                    % (name, zone_name, provider.name))
-
-
-def _wait_pool_gone(provider, zone_name, name, timeout):
-    def probe():
-        pool = provider.list_node_pools(zone_name).get(name)
-        return pool is None, None, (pool or {}).get("status") or "gone"
-    wait_for(probe, timeout, "node pool %s in zone %s (%s): waiting until deleted"
-             % (name, zone_name, provider.name))
-
-
-def _zone_for_pools(provider, zone_name, state, check_mode):
-    """The zone a pool belongs to, or None when there is nothing to read.
-
-    A missing zone is fine for state=absent (nothing to delete) and in check
-    mode (an earlier task would create it); otherwise it is an error.
-    """
-    zone = provider.get_zone(zone_name)
-    if zone is None:
-        if check_mode or state == "absent":
-            return None
-        raise AizoneError("zone %s does not exist on provider %s; create it with aizone.platform.zone first"
-                          % (zone_name, provider.name), field="zone")
-    if zone.get("status") == "STOPPED":
-        raise AizoneError("zone %s is stopped; start it (zone state=present) before managing node pools"
-                          % zone_name, field="zone")
-    return zone
-
-
-def reconcile_node_pool(provider, zone_name, desired, state="present", check_mode=False, wait=True,
-                        wait_timeout=900):
-    """Make the node pool match desired; returns the module result."""
-    name = desired["name"]
-    zone = _zone_for_pools(provider, zone_name, state, check_mode)
-    current = finish_pool(provider, provider.list_node_pools(zone_name).get(name)) if zone else None
-    before = _spec(current, NODE_POOL_SPEC_FIELDS + ("gpu",))
-    result = {"changed": False, "node_pool": current, "zone": zone_name}
-
-    if state == "absent":
-        if current is not None:
-            result["changed"] = True
-            if not check_mode:
-                provider.delete_node_pool(zone_name, current)
-                if wait:
-                    _wait_pool_gone(provider, zone_name, name, wait_timeout)
-        result["node_pool"] = None
-        result["diff"] = {"before": before, "after": {}}
-        return result
-
-    if current is None:
-        after = _complete_pool(provider, zone_name, desired)
-        result["changed"] = True
-        if not check_mode:
-            provider.create_node_pool(zone_name, after)
-            after = (_pool_ready_waiter(provider, zone_name, name, wait_timeout) if wait
-                     else finish_pool(provider, provider.list_node_pools(zone_name).get(name)) or after)
-    else:
-        after = _merge_spec(current, desired, NODE_POOL_SPEC_FIELDS)
-        after["gpu"] = desired.get("gpu") if desired.get("instance_type") else current.get("gpu")
-        after["autoscaling"] = check_autoscaling("autoscaling", after["autoscaling"])
-        after = provider.normalize_node_pool(after)
-        changed = _changed_fields(current, after, NODE_POOL_SPEC_FIELDS)
-        _refuse_fixed(provider, "node pool", name, changed, provider.node_pool_updatable, current, after)
-        result["changed_fields"] = changed
-        if changed:
-            result["changed"] = True
-            if not check_mode:
-                provider.update_node_pool(zone_name, current, after, changed)
-                after = (_pool_ready_waiter(provider, zone_name, name, wait_timeout) if wait
-                         else finish_pool(provider, provider.list_node_pools(zone_name).get(name)))
-    result["node_pool"] = after
-    result["diff"] = {"before": before, "after": _spec(after, NODE_POOL_SPEC_FIELDS + ("gpu",))}
-    return result
-
-
-def node_pool_info(provider, zone_name, name=None):
-    """Read-only: the zone's node pools (one when name is given)."""
-    zone = provider.get_zone(zone_name)
-    if zone is None:
-        return {"changed": False, "zone_exists": False, "node_pools": []}
-    pools = provider.list_node_pools(zone_name) if zone.get("status") != "STOPPED" else {}
-    pools = [finish_pool(provider, p) for n, p in sorted(pools.items()) if name is None or n == name]
-    return {"changed": False, "zone_exists": True, "node_pools": pools}

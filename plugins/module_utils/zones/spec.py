@@ -268,3 +268,55 @@ def node_pool_desired(params, provider, prefix=""):
         "capacity_type": check_choice(_path(prefix, "capacity_type"), params.get("capacity_type"), CAPACITY_TYPES),
         "disk_size_gb": disk,
     }
+
+
+def node_pools_desired(pools, provider):
+    """The node_pools list validated before any call: each pool as node_pool_desired (or only its name, for
+    state absent) with "state" and "field" (its option path, "node_pools[2]."); names unique."""
+    if not isinstance(pools, list):
+        raise ValidationError("node_pools", "must be a list of node pools")
+    out, seen = [], {}
+    for index, raw in enumerate(pools):
+        prefix = "node_pools[%d]" % index
+        if not isinstance(raw, dict):
+            raise ValidationError(prefix, "must be a mapping with at least a name")
+        state = check_choice(prefix + ".state", raw.get("state") or "present", STATES)
+        if state == "absent":
+            desired = {"name": check_name(prefix + ".name", raw.get("name"))}
+        else:
+            desired = node_pool_desired(raw, provider, prefix=prefix)
+        if desired["name"] in seen:
+            raise ValidationError(prefix + ".name", "%s is also node_pools[%d]" % (desired["name"], seen[desired["name"]]))
+        seen[desired["name"]] = index
+        desired.update(state=state, field=prefix + ".")
+        out.append(desired)
+    return out
+
+
+def node_pool_options():
+    """The argument spec of one node pool: node_pool's options, node_pools' suboptions (with state)."""
+    from ansible_collections.aizone.platform.plugins.module_utils.catalog.instances import GPU_MODELS
+    return dict(
+        name=dict(type="str", required=True),
+        state=dict(type="str", default="present", choices=list(STATES)),
+        type=dict(type="str", choices=list(POOL_TYPES)),
+        instance_type=dict(type="str"),
+        gpu=dict(type="dict", options=dict(
+            model=dict(type="str", required=True, choices=list(GPU_MODELS)),
+            count=dict(type="int", default=1),
+        )),
+        autoscaling=dict(type="dict", options=dict(
+            enabled=dict(type="bool"),
+            min=dict(type="int"),
+            max=dict(type="int"),
+            desired=dict(type="int"),
+        )),
+        labels=dict(type="dict"),
+        taints=dict(type="list", elements="dict", options=dict(
+            key=dict(type="str", required=True, no_log=False),
+            value=dict(type="str", default=""),
+            effect=dict(type="str", required=True, choices=list(TAINT_EFFECTS)),
+        )),
+        capacity_type=dict(type="str", choices=list(CAPACITY_TYPES)),
+        disk_size_gb=dict(type="int"),
+    )

@@ -1,4 +1,4 @@
-"""The collection builds, installs its docs, and every module is in the action group."""
+"""The collection builds, installs its docs, and every module is in its action groups."""
 
 import os
 import subprocess
@@ -16,10 +16,17 @@ def modules():
     return sorted(f[:-3] for f in os.listdir(os.path.join(ROOT, "plugins", "modules")) if f.endswith(".py"))
 
 
-def test_every_module_is_in_the_action_group():
+def test_every_module_is_in_the_action_group_and_the_provider_group_is_the_provider_modules():
     with open(os.path.join(ROOT, "meta", "runtime.yml")) as f:
-        group = yaml.safe_load(f)["action_groups"]["aizone"]
-    assert sorted(group) == modules()
+        groups = yaml.safe_load(f)["action_groups"]
+    assert sorted(groups["aizone"]) == modules()
+    taking_provider_options = []
+    for name in modules():
+        with open(os.path.join(ROOT, "plugins", "modules", name + ".py")) as f:
+            if "PROVIDER_ARGS" in f.read():
+                taking_provider_options.append(name)
+    # module_defaults for this group reach no module that would refuse the connection options
+    assert sorted(groups["provider"]) == taking_provider_options
 
 
 def test_galaxy_build_produces_a_tarball_without_dev_files(tmp_path):

@@ -17,7 +17,7 @@ from harness import cloud_doubles
 from harness.cloud_doubles import provider_params, zone
 
 from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
-from ansible_collections.aizone.platform.plugins.module_utils.zones import reconcile as zones
+from ansible_collections.aizone.platform.plugins.module_utils.zones import pools, reconcile as zones
 from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import node_pool_desired
 from ansible_collections.aizone.platform.plugins.module_utils.errors import (
     ApiError, ValidationError)
@@ -58,7 +58,7 @@ def make_zone(params, server, pools=()):
 def test_create_sends_the_right_bodies_and_second_run_writes_nothing(params, server):
     res = zones.reconcile_zone(AksProvider(params), zone(params), wait_timeout=30)
     assert res["changed"] and res["zone"]["status"] == "Succeeded"
-    res = zones.reconcile_node_pool(AksProvider(params), "z1", pool(), wait_timeout=30)
+    res = pools.reconcile_node_pool(AksProvider(params), "z1", pool(), wait_timeout=30)
     assert res["changed"] and res["node_pool"]["capacity_type"] == "spot"
     put_mc, put_pool = writes(server)
     assert put_mc["method"] == "PUT" and put_mc["path"].endswith("/managedClusters/z1")
@@ -85,7 +85,7 @@ def test_create_sends_the_right_bodies_and_second_run_writes_nothing(params, ser
 
     n = len(server.write_calls())
     assert not zones.reconcile_zone(AksProvider(params), zone(params), wait_timeout=30)["changed"]
-    assert not zones.reconcile_node_pool(AksProvider(params), "z1", pool(), wait_timeout=30)["changed"]
+    assert not pools.reconcile_node_pool(AksProvider(params), "z1", pool(), wait_timeout=30)["changed"]
     assert writes(server, n) == []
 
 
@@ -106,7 +106,7 @@ def test_pool_change_is_one_put_of_that_pool_with_only_changed_fields(params, se
     before = copy.deepcopy(server.pools[key]["properties"])
     other_before = copy.deepcopy(server.pools[key[:3] + ("other",)])
     desired = pool("gpu", labels={"team": "ml-2"}, taints=[{"key": "dedicated", "value": "x", "effect": "NoSchedule"}])
-    res = zones.reconcile_node_pool(AksProvider(params), "z1", desired, wait_timeout=30)
+    res = pools.reconcile_node_pool(AksProvider(params), "z1", desired, wait_timeout=30)
     assert sorted(res["changed_fields"]) == ["labels", "taints"]
     sent = writes(server, n)
     assert [(c["method"], c["path"].rsplit("/", 1)[-1]) for c in sent] == [("PUT", "gpu")]
@@ -122,7 +122,7 @@ def test_pool_change_is_one_put_of_that_pool_with_only_changed_fields(params, se
 
     # scaling only: the same single PUT, count/min/max changed
     n = len(server.write_calls())
-    zones.reconcile_node_pool(AksProvider(params), "z1", dict(desired, autoscaling={"enabled": True, "min": 1,
+    pools.reconcile_node_pool(AksProvider(params), "z1", dict(desired, autoscaling={"enabled": True, "min": 1,
                                                                                     "max": 5, "desired": 2}),
                               wait_timeout=30)
     sent = writes(server, n)
@@ -148,9 +148,9 @@ def test_version_upgrade_is_read_modify_write_of_the_cluster(params, server):
 def test_refused_changes_and_bad_input_write_nothing(params, server):
     n = make_zone(params, server, [pool()])
     cases = [
-        (lambda: zones.reconcile_node_pool(AksProvider(params), "z1", pool(instance_type="Standard_NC8as_T4_v3"),
+        (lambda: pools.reconcile_node_pool(AksProvider(params), "z1", pool(instance_type="Standard_NC8as_T4_v3"),
                                            wait_timeout=30), "instance_type"),
-        (lambda: zones.reconcile_node_pool(AksProvider(params), "z1", pool("gpu-t4"), wait_timeout=30), "name"),
+        (lambda: pools.reconcile_node_pool(AksProvider(params), "z1", pool("gpu-t4"), wait_timeout=30), "name"),
         (lambda: zones.reconcile_zone(AksProvider(params), zone(params, name="z2", logging=["api"]),
                                       wait_timeout=30), "logging"),
         (lambda: zones.reconcile_zone(AksProvider(params), zone(params, name="z2", tags={"a/b": "c"}),
@@ -197,7 +197,7 @@ def test_8x_a100_80gb_resolves_on_every_cloud_and_creates_the_azure_size(params,
     assert err.value.field == "gpu.model" and "no instance type with GPU model A10G" in err.value.msg
     n = make_zone(params, server)
     desired = node_pool_desired({"name": "a100", "gpu": {"model": "A100-80GB", "count": 8}}, "aks")
-    res = zones.reconcile_node_pool(AksProvider(params), "z1", desired, wait_timeout=30)
+    res = pools.reconcile_node_pool(AksProvider(params), "z1", desired, wait_timeout=30)
     assert res["node_pool"]["gpu"] == catalog.gpu_of(catalog.get("aks", "Standard_ND96amsr_A100_v4"))
     assert writes(server, n)[0]["body"]["properties"]["vmSize"] == "Standard_ND96amsr_A100_v4"
 

@@ -12,7 +12,7 @@ import pytest
 from harness.cloud_doubles import cases, make_zone, zone
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError, WaitTimeout
-from ansible_collections.aizone.platform.plugins.module_utils.zones import reconcile as zones
+from ansible_collections.aizone.platform.plugins.module_utils.zones import pools
 
 
 @pytest.fixture(scope="module", params=cases(), ids=lambda case: case.name)
@@ -36,7 +36,7 @@ def test_failed_operation_names_the_service_error_code(setup):
     code, word = case.failure
     server.fail_next_operation(code, path=case.pool_path.rsplit("/", 1)[0] + "/big")
     with pytest.raises(ApiError) as err:
-        zones.reconcile_node_pool(case.provider_class(params), "z1", case.pool("big"), wait_timeout=30)
+        pools.reconcile_node_pool(case.provider_class(params), "z1", case.pool("big"), wait_timeout=30)
     assert err.value.code == code
     assert code in err.value.msg and word in err.value.msg
 
@@ -46,12 +46,12 @@ def test_timeout_is_clear_and_the_next_run_converges_without_writes(setup):
     make_zone(case.provider_class, params, server)
     server.op_seconds = 2.0
     with pytest.raises(WaitTimeout) as err:
-        zones.reconcile_node_pool(case.provider_class(params), "z1", case.pool(), wait_timeout=1)
+        pools.reconcile_node_pool(case.provider_class(params), "z1", case.pool(), wait_timeout=1)
     assert "node pool gpu in zone z1 (%s)" % case.name in err.value.msg and "timed out after 1 s" in err.value.msg
     assert case.waiting_text in err.value.msg
     time.sleep(2.1)
     n = len(server.write_calls())
-    res = zones.reconcile_node_pool(case.provider_class(params), "z1", case.pool(), wait_timeout=30)
+    res = pools.reconcile_node_pool(case.provider_class(params), "z1", case.pool(), wait_timeout=30)
     assert not res["changed"] and res["node_pool"]["status"] == case.ready_status
     assert server.write_calls()[n:] == []
 
@@ -62,7 +62,7 @@ def test_a_write_while_another_operation_runs_is_retried_until_it_can_go(setup):
     server.op_seconds = 1.0
     provider = case.provider_class(params)
     provider.update_zone(provider.get_zone("z1"), zone(params, tags={"team": "busy"}), ["tags"])
-    res = zones.reconcile_node_pool(case.provider_class(params), "z1", case.pool(labels={"team": "after"}),
+    res = pools.reconcile_node_pool(case.provider_class(params), "z1", case.pool(labels={"team": "after"}),
                                     wait_timeout=30)
     assert res["node_pool"]["labels"] == {"team": "after"}
     puts = [c for c in server.calls if c["method"] == "PUT" and c["path"].endswith(case.pool_path)]

@@ -90,7 +90,7 @@ def test_unchanged_zone_and_pool_read_back_equal(provider):
     assert comparable(provider.get_zone("eq")) == expected_zone(spec)
     pool = pool_spec()
     provider.create_node_pool("eq", pool)
-    assert comparable(provider.list_node_pools("eq")["gpu"]) == pool
+    assert comparable(provider.list_node_pools("eq")["gpu"]) == dict(pool, managed=True)
 
 
 def test_gpu_pool_gets_nvidia_ami_and_pool_labels_cpu_pool_standard(provider, moto_eks):

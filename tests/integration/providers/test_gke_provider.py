@@ -16,7 +16,7 @@ from doubles.gke_server import GkeServer
 from harness import cloud_doubles
 from harness.cloud_doubles import provider_params, zone
 
-from ansible_collections.aizone.platform.plugins.module_utils.zones import reconcile as zones
+from ansible_collections.aizone.platform.plugins.module_utils.zones import pools, reconcile as zones
 from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import node_pool_desired
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
@@ -57,7 +57,7 @@ def make_zone(params, server, pools=()):
 def test_create_sends_the_right_bodies_and_second_run_writes_nothing(params, server):
     res = zones.reconcile_zone(GkeProvider(params), zone(params, logging=["api"]), wait_timeout=30)
     assert res["changed"] and res["zone"]["status"] == "RUNNING" and res["zone"]["logging"] == ["api"]
-    res = zones.reconcile_node_pool(GkeProvider(params), "z1", pool(), wait_timeout=30)
+    res = pools.reconcile_node_pool(GkeProvider(params), "z1", pool(), wait_timeout=30)
     assert res["changed"] and res["node_pool"]["gpu"]["model"] == "L4"
     (m1, p1, cluster), (m2, p2, body) = sent(server)
     assert (m1, m2) == ("POST", "POST") and p2 == "/nodePools"
@@ -77,14 +77,14 @@ def test_create_sends_the_right_bodies_and_second_run_writes_nothing(params, ser
 
     n = len(server.write_calls())
     assert not zones.reconcile_zone(GkeProvider(params), zone(params, logging=["api"]), wait_timeout=30)["changed"]
-    assert not zones.reconcile_node_pool(GkeProvider(params), "z1", pool(), wait_timeout=30)["changed"]
+    assert not pools.reconcile_node_pool(GkeProvider(params), "z1", pool(), wait_timeout=30)["changed"]
     assert sent(server, n) == []
 
 
 def test_updates_are_applied_with_only_the_changed_fields(params, server):
     n = make_zone(params, server, [pool()])
     # labels only: one update_node_pool whose body holds labels and nothing else
-    res = zones.reconcile_node_pool(GkeProvider(params), "z1", pool(labels={"team": "ml-2"}), wait_timeout=30)
+    res = pools.reconcile_node_pool(GkeProvider(params), "z1", pool(labels={"team": "ml-2"}), wait_timeout=30)
     assert res["changed_fields"] == ["labels"] and res["node_pool"]["labels"] == {"team": "ml-2"}
     calls = sent(server, n)
     assert [c[:2] for c in calls] == [("PUT", "/nodePools/gpu")]
@@ -93,7 +93,7 @@ def test_updates_are_applied_with_only_the_changed_fields(params, server):
     # first taint: one update_node_pool carrying taints only
     n = len(server.write_calls())
     taint = [{"key": "dedicated", "value": "x", "effect": "NoSchedule"}]
-    res = zones.reconcile_node_pool(GkeProvider(params), "z1", pool(labels={"team": "ml-2"}, taints=taint),
+    res = pools.reconcile_node_pool(GkeProvider(params), "z1", pool(labels={"team": "ml-2"}, taints=taint),
                                     wait_timeout=30)
     assert res["node_pool"]["taints"] == taint
     assert sent(server, n) == [("PUT", "/nodePools/gpu", {"taints": {"taints": [
@@ -102,7 +102,7 @@ def test_updates_are_applied_with_only_the_changed_fields(params, server):
     # autoscaling bounds only: set_node_pool_autoscaling, nothing else
     n = len(server.write_calls())
     scaling = {"enabled": True, "min": 1, "max": 5, "desired": 1}
-    res = zones.reconcile_node_pool(GkeProvider(params), "z1", pool(labels={"team": "ml-2"}, taints=taint,
+    res = pools.reconcile_node_pool(GkeProvider(params), "z1", pool(labels={"team": "ml-2"}, taints=taint,
                                                                     autoscaling=scaling), wait_timeout=30)
     assert res["node_pool"]["autoscaling"] == scaling
     assert sent(server, n) == [("POST", "/nodePools/gpu:setAutoscaling",
@@ -111,7 +111,7 @@ def test_updates_are_applied_with_only_the_changed_fields(params, server):
     # size: set_node_pool_size, then the size record (NodePool has no size field)
     n = len(server.write_calls())
     scaling = dict(scaling, desired=4)
-    res = zones.reconcile_node_pool(GkeProvider(params), "z1", pool(labels={"team": "ml-2"}, taints=taint,
+    res = pools.reconcile_node_pool(GkeProvider(params), "z1", pool(labels={"team": "ml-2"}, taints=taint,
                                                                     autoscaling=scaling), wait_timeout=30)
     assert res["node_pool"]["autoscaling"]["desired"] == 4
     calls = sent(server, n)
@@ -144,8 +144,8 @@ def test_updates_are_applied_with_only_the_changed_fields(params, server):
 def test_gpu_sharing_and_partitions_reach_the_api_and_bad_ones_fail_first(params, server):
     n = make_zone(params, server)
     provider = GkeProvider(params)
-    desired = zones._complete_pool(provider, "z1", node_pool_desired(
-        {"name": "mig", "gpu": {"model": "A100-80GB", "count": 8}}, "gke"))
+    desired = pools.plan_pool(provider, "z1", node_pool_desired(
+        {"name": "mig", "gpu": {"model": "A100-80GB", "count": 8}}, "gke"), None)["after"]
     assert desired["instance_type"] == "a2-ultragpu-8g"
     desired["gpu"] = dict(desired["gpu"], partition_size="1g.10gb",
                           sharing={"strategy": "time-sharing", "max_shared_clients_per_gpu": 4})
@@ -174,7 +174,7 @@ def test_bad_input_and_refused_changes_write_nothing(params, server):
         zones.reconcile_zone(GkeProvider(params), zone(params, name="z2", logging=["audit"]), wait_timeout=30)
     assert err.value.field == "logging[0]"
     with pytest.raises(ValidationError) as err:
-        zones.reconcile_node_pool(GkeProvider(params), "z1", pool(capacity_type="on-demand"), wait_timeout=30)
+        pools.reconcile_node_pool(GkeProvider(params), "z1", pool(capacity_type="on-demand"), wait_timeout=30)
     assert err.value.field == "capacity_type"
     assert sent(server, n) == []
 

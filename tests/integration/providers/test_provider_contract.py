@@ -14,7 +14,7 @@ import copy
 
 import pytest
 
-from harness.contract import PARAMS, info_tasks, pool_task, run, start_harness, zone_task
+from harness.contract import PARAMS, info_tasks, pool_task, pools_task, run, start_harness, zone_task
 
 
 @pytest.fixture(scope="module", params=PARAMS)
@@ -22,7 +22,7 @@ def harness(request):
     return start_harness(request)
 
 
-READ_ONLY = ("status", "endpoint", "provider", "node_count", "ready_node_count")
+READ_ONLY = ("status", "endpoint", "provider", "node_count", "ready_node_count", "managed")
 
 
 def _strip(obj):
@@ -120,3 +120,66 @@ def test_contract(harness, run_playbook):
     res, writes = run(run_playbook, h, delete)
     assert not res.task("pool")["changed"] and not res.task("zone")["changed"]
     assert writes == 0
+
+
+def _by_name(result):
+    return dict((p["name"], p) for p in result["node_pools"])
+
+
+def test_contract_node_pools(harness, run_playbook):
+    """node_pools, the list form: the same contract, for two pools at once, with prune."""
+    h = harness
+    first = copy.deepcopy(h.node_pool_spec)
+    second = dict(copy.deepcopy(h.node_pool_spec), name=first["name"][:11] + "b", labels={"team": "data"})
+    both = [first, second]
+    run(run_playbook, h, [zone_task(h, h.zone_spec)])
+
+    # check mode predicts both creations and writes nothing; the run then does exactly that
+    res, writes = run(run_playbook, h, [pools_task(h, both)], check=True)
+    assert writes == 0 and res.task("pools")["changed"]
+    predicted = _by_name(res.task("pools"))
+    assert [predicted[p["name"]]["action"] for p in both] == ["created", "created"]
+    res, writes = run(run_playbook, h, [pools_task(h, both)] + info_tasks(h))
+    assert writes > 0 and res.task("pools")["actions"]["created"] == 2
+    done = _by_name(res.task("pools"))
+    for spec in both:
+        assert done[spec["name"]]["diff"]["after"] == predicted[spec["name"]]["diff"]["after"]
+    assert sorted(p["name"] for p in res.task("pool_info")["node_pools"]) == sorted(p["name"] for p in both)
+    assert all(p["managed"] for p in res.task("pool_info")["node_pools"])
+
+    # second run: nothing changes, nothing is written
+    res, writes = run(run_playbook, h, [pools_task(h, both)])
+    assert not res.task("pools")["changed"] and writes == 0
+    assert res.task("pools")["actions"]["unchanged"] == 2
+
+    # an update of one pool and the prune of the other, predicted in check mode, then done
+    updated = dict(first, labels={"team": "ml-2"})
+    res, writes = run(run_playbook, h, [pools_task(h, [updated], prune=True)], check=True)
+    assert writes == 0
+    plan = _by_name(res.task("pools"))
+    assert plan[first["name"]]["action"] == "updated" and plan[first["name"]]["changed_fields"] == ["labels"]
+    assert plan[second["name"]]["action"] == "deleted" and plan[second["name"]]["pruned"] is True
+    res, writes = run(run_playbook, h, [pools_task(h, [updated], prune=True)] + info_tasks(h))
+    assert writes > 0 and _by_name(res.task("pools"))[first["name"]]["diff"]["after"] == \
+        plan[first["name"]]["diff"]["after"]
+    assert [p["name"] for p in res.task("pool_info")["node_pools"]] == [first["name"]]
+
+    # bad input and a change the provider cannot make in place: fail naming the option path, write nothing
+    bad = dict(updated, autoscaling=dict(updated["autoscaling"], min=5, max=2))
+    fixed = dict(updated, capacity_type="on-demand" if updated["capacity_type"] == "spot" else "spot")
+    res, writes = run(run_playbook, h, [pools_task(h, [updated, bad], name="bad"),
+                                        pools_task(h, [updated, dict(updated)], name="twice"),
+                                        pools_task(h, [fixed], name="fixed")], ignore_errors=True)
+    assert writes == 0
+    assert res.task("bad")["failed"] and res.task("bad")["field"] == "node_pools[1].autoscaling.min"
+    assert res.task("twice")["failed"] and res.task("twice")["field"] == "node_pools[1].name"
+    assert res.task("fixed")["failed"] and res.task("fixed")["field"] == "node_pools[0].capacity_type"
+
+    # delete through the list, check mode first; then the zone
+    gone = [{"name": first["name"], "state": "absent"}]
+    res, writes = run(run_playbook, h, [pools_task(h, gone)], check=True)
+    assert writes == 0 and _by_name(res.task("pools"))[first["name"]]["action"] == "deleted"
+    res, writes = run(run_playbook, h, [pools_task(h, gone), zone_task(h, h.zone_spec, state="absent")])
+    assert res.task("pools")["actions"]["deleted"] == 1
+    res, writes = run(run_playbook, h, [pools_task(h, gone)])
+    assert not res.task("pools")["changed"] and writes == 0

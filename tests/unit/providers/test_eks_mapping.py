@@ -114,7 +114,7 @@ def test_normalize_nodegroup_maps_enums_and_string_disk_size():
                     "labels": {"x": "y"},
                     "taints": [{"key": "a", "value": "1", "effect": "NoSchedule"},
                                {"key": "b", "value": "", "effect": "NoExecute"}],
-                    "capacity_type": "spot", "disk_size_gb": 20, "status": "ACTIVE"}
+                    "capacity_type": "spot", "disk_size_gb": 20, "status": "ACTIVE", "managed": True}
 
 
 def test_gpu_comes_from_the_catalog():

@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from ansible_collections.aizone.platform.plugins.module_utils.zones import reconcile as zones, spec as zone_spec
+from ansible_collections.aizone.platform.plugins.module_utils.zones import pools, reconcile as zones, spec as zone_spec
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError, WaitTimeout
 from ansible_collections.aizone.platform.plugins.module_utils.providers.base import Provider
 
@@ -151,40 +151,104 @@ def test_kubeconfig_written_0600_and_idempotent(tmp_path):
 def test_pool_update_merges_partial_scaling_and_checks_bounds():
     p = FakeProvider()
     zones.reconcile_zone(p, zone_params())
-    zones.reconcile_node_pool(p, "dev", pool_params(autoscaling={"min": 1, "max": 3, "desired": 2}))
+    pools.reconcile_node_pool(p, "dev", pool_params(autoscaling={"min": 1, "max": 3, "desired": 2}))
     p.writes = []
-    res = zones.reconcile_node_pool(p, "dev", pool_params(autoscaling={"desired": 3}, labels={"x": "y"}),
+    res = pools.reconcile_node_pool(p, "dev", pool_params(autoscaling={"desired": 3}, labels={"x": "y"}),
                                     check_mode=True)
     assert res["changed_fields"] == ["autoscaling", "labels"] and p.writes == []
     assert res["diff"]["after"]["autoscaling"] == {"enabled": True, "min": 1, "max": 3, "desired": 3}
     with pytest.raises(ValidationError) as err:
-        zones.reconcile_node_pool(p, "dev", pool_params(autoscaling={"desired": 4}))
+        pools.reconcile_node_pool(p, "dev", pool_params(autoscaling={"desired": 4}))
     assert err.value.field == "autoscaling.desired" and p.writes == []
 
 
 def test_pool_instance_type_change_refused():
     p = FakeProvider()
     zones.reconcile_zone(p, zone_params())
-    zones.reconcile_node_pool(p, "dev", pool_params())
+    pools.reconcile_node_pool(p, "dev", pool_params())
     with pytest.raises(ValidationError) as err:
-        zones.reconcile_node_pool(p, "dev", pool_params(gpu={"model": "L4", "count": 1}))
+        pools.reconcile_node_pool(p, "dev", pool_params(gpu={"model": "L4", "count": 1}))
     assert err.value.field == "instance_type" and "g5.xlarge" in err.value.msg and "g6.xlarge" in err.value.msg
 
 
 def test_pool_read_back_gets_gpu_from_catalog():
     p = FakeProvider()
     zones.reconcile_zone(p, zone_params())
-    res = zones.reconcile_node_pool(p, "dev", pool_params())
+    res = pools.reconcile_node_pool(p, "dev", pool_params())
     assert res["node_pool"]["gpu"] == {"model": "A10G", "count": 1, "memory_gib": 24}
-    info = zones.node_pool_info(p, "dev")
+    info = pools.node_pool_info(p, "dev")
     assert info["node_pools"][0]["gpu"]["model"] == "A10G"
 
 
 def test_pool_in_missing_zone():
     p = FakeProvider()
-    res = zones.reconcile_node_pool(p, "nozone", pool_params(), check_mode=True)
+    res = pools.reconcile_node_pool(p, "nozone", pool_params(), check_mode=True)
     assert res["changed"] and p.writes == []  # an earlier task would create the zone
-    assert not zones.reconcile_node_pool(p, "nozone", {"name": "gpu"}, state="absent")["changed"]
+    assert not pools.reconcile_node_pool(p, "nozone", {"name": "gpu"}, state="absent")["changed"]
     with pytest.raises(Exception) as err:
-        zones.reconcile_node_pool(p, "nozone", pool_params())
+        pools.reconcile_node_pool(p, "nozone", pool_params())
     assert "zone nozone does not exist" in str(err.value)
+
+
+class RefusingProvider(FakeProvider):
+    """Refuses to create the pools named in `refuse` (a cloud quota), after a pause."""
+
+    def __init__(self, refuse=()):
+        super(RefusingProvider, self).__init__()
+        self.refuse = set(refuse)
+
+    def create_node_pool(self, zone_name, desired):
+        if desired["name"] in self.refuse:
+            from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError
+            raise ApiError("quota exceeded for %s" % desired["name"], code="QuotaExceeded")
+        super(RefusingProvider, self).create_node_pool(zone_name, desired)
+
+
+def listed(*pools_, **kw):
+    return zone_spec.node_pools_desired([dict({"name": n, "gpu": {"model": "A10G", "count": 1}}, **kw)
+                                         for n in pools_], "eks")
+
+
+def test_node_pools_plan_writes_and_reports_each_pool_and_prunes_only_managed_ones():
+    p = FakeProvider()
+    zones.reconcile_zone(p, zone_params())
+    p.pools["foreign"] = dict(p.pools.get("foreign") or {}, name="foreign", instance_type="g5.xlarge", labels={},
+                              taints=[], autoscaling={"enabled": False, "min": 1, "max": 1, "desired": 1},
+                              status="ACTIVE", managed=False)
+    check = pools.reconcile_node_pools(p, "dev", listed("a", "b"), check_mode=True)
+    assert check["actions"] == {"created": 2, "deleted": 0, "unchanged": 0, "updated": 0}
+    assert p.writes == [("create_zone", "dev")]
+    done = pools.reconcile_node_pools(p, "dev", listed("a", "b"))
+    assert [r["diff"]["after"] for r in done["node_pools"]] == [r["diff"]["after"] for r in check["node_pools"]]
+    for pool in p.pools.values():
+        pool.setdefault("managed", pool["name"] != "foreign")
+    writes = len(p.writes)
+    pruned = pools.reconcile_node_pools(p, "dev", listed("a"), prune=True)
+    assert [(r["name"], r["action"], r.get("pruned")) for r in pruned["node_pools"]] == [
+        ("a", "unchanged", None), ("b", "deleted", True)]
+    assert p.writes[writes:] == [("delete_node_pool", "b")] and "foreign" in p.pools
+
+
+def test_node_pools_refuse_fixed_fields_naming_the_pool_before_any_write_and_report_a_failed_pool():
+    p = RefusingProvider(refuse=["b"])
+    zones.reconcile_zone(p, zone_params())
+    pools.reconcile_node_pools(p, "dev", listed("a"))
+    writes = len(p.writes)
+    both = zone_spec.node_pools_desired([{"name": "c", "gpu": {"model": "A10G", "count": 1}},
+                                         {"name": "a", "gpu": {"model": "A10G", "count": 1}, "capacity_type": "spot"}],
+                                        "eks")
+    with pytest.raises(ValidationError) as err:
+        pools.reconcile_node_pools(p, "dev", both)
+    assert err.value.field == "node_pools[1].capacity_type" and "cannot be changed in place" in err.value.msg
+    assert len(p.writes) == writes
+    with pytest.raises(ValidationError) as err:
+        zone_spec.node_pools_desired([{"name": "a", "instance_type": "g5.xlarge"}, {"name": "a"}], "eks")
+    assert err.value.field == "node_pools[1].name"
+
+    from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
+    with pytest.raises(AizoneError) as err:
+        pools.reconcile_node_pools(p, "dev", listed("b", "c"))
+    assert "1 of 2 node pools failed in zone dev (eks): b: quota exceeded for b" in err.value.msg
+    report = dict((r["name"], r) for r in err.value.details["node_pools"])
+    assert report["b"]["failed"] is True and report["c"]["action"] == "created" and "c" in p.pools
+    assert err.value.details["changed"] is True
