@@ -8,8 +8,8 @@ GKE double); each zone is a host with the platform design's four pools and its o
 Kubernetes API, so the zones have no GPU sharing, priority classes or tenants: the layer is the zone and
 its node pools (one node_pools task). Between runs the doubles are emptied directly.
 
-Printed per run: wall time; CPU seconds of ansible-playbook and its children (the controller) and of this
-process (the doubles); the peak resident memory of the controller's process tree, sampled every 0.5 s.
+Printed per run: wall time; CPU seconds of ansible-playbook and its children (the controller), of
+ansible-playbook's own process alone, and of this process (the doubles); the peak resident memory of the controller's process tree, sampled every 0.5 s.
 The reference is one zone of each cloud, alone.
 
 Usage: .venv/bin/python bench/fleet.py [--zones 2,10,30] [--forks 5,10,30] [--scale 0.0167]
@@ -67,13 +67,15 @@ class TreeMemory(object):
 
     def __init__(self, pid):
         import psutil
-        self.proc, self.peak, self._stop = psutil.Process(pid), 0, threading.Event()
+        self.proc, self.peak, self.main_cpu, self._stop = psutil.Process(pid), 0, 0.0, threading.Event()
         threading.Thread(target=self._run, daemon=True).start()
 
     def _run(self):
         import psutil
         while not self._stop.is_set():
             try:
+                times = self.proc.cpu_times()
+                self.main_cpu = times.user + times.system
                 procs = [self.proc] + self.proc.children(recursive=True)
                 total = 0
                 for proc in procs:
@@ -88,11 +90,11 @@ class TreeMemory(object):
 
     def stop(self):
         self._stop.set()
-        return self.peak
+        return self.peak, self.main_cpu
 
 
 def rollout(inv, forks, workdir):
-    """(wall s, controller CPU s, doubles CPU s, peak MiB, rc) of site.yml --tags foundation."""
+    """(wall s, controller CPU s, its main process's share, doubles CPU s, peak MiB, rc) of site.yml --tags foundation."""
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inv,
            os.path.join(ROOT, "playbooks", "site.yml"), "--tags", "foundation", "-f", str(forks)]
     env = ansible_env({"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.default"})
@@ -103,14 +105,14 @@ def rollout(inv, forks, workdir):
         memory = TreeMemory(proc.pid)
         rc = proc.wait()
     wall = time.monotonic() - began
-    peak = memory.stop()
+    peak, main_cpu = memory.stop()
     after_children, after_own = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)
     controller = (after_children.ru_utime + after_children.ru_stime) - (children.ru_utime + children.ru_stime)
     doubles = (after_own.ru_utime + after_own.ru_stime) - (own.ru_utime + own.ru_stime)
     if rc != 0:
         with open(os.path.join(workdir, "run.log")) as log:
             sys.stdout.write(log.read()[-3000:])
-    return wall, controller, doubles, peak / 2.0 ** 20, rc
+    return wall, controller, main_cpu, doubles, peak / 2.0 ** 20, rc
 
 
 def empty(clouds, moto_endpoint, latencies):
@@ -159,11 +161,17 @@ def main():
         stop_moto()
         shutil.rmtree(workdir, ignore_errors=True)
     one = max(r[2] for r in rows if r[0].startswith("1 zone"))
-    header = ("fleet", "forks", "wall s", "x 1 zone", "controller CPU", "doubles CPU", "peak MiB", "rc")
-    print("\n%-20s %5s %8s %10s %14s %12s %10s %3s" % header)
-    for name, forks, wall, controller, doubles, peak, rc in rows:
-        print("%-20s %5d %8.1f %10.2f %14.1f %12.1f %10.0f %3d" % (name, forks, wall, wall / one, controller,
-                                                                   doubles, peak, rc))
+    cpus = os.cpu_count()
+    header = ("fleet", "forks", "wall s", "x 1 zone", "controller CPU", "per zone", "main proc", "doubles CPU",
+              "CPU busy", "peak MiB", "rc")
+    print("\n%-14s %5s %8s %9s %14s %9s %9s %12s %9s %9s %3s" % header)
+    for name, forks, wall, controller, main_cpu, doubles, peak, rc in rows:
+        zones = len(ENVIRONMENTS) * int(name.split()[2]) if name.startswith("%d x" % len(ENVIRONMENTS)) else 1
+        busy = "%d%%" % round(100.0 * (controller + doubles) / (wall * cpus))
+        print("%-14s %5d %8.1f %9.2f %14.1f %9.2f %9.1f %12.1f %9s %9.0f %3d" % (
+            name, forks, wall, wall / one, controller, controller / zones, main_cpu, doubles, busy, peak, rc))
+    print("\nCPU busy: controller and doubles CPU seconds over wall seconds x %d CPUs; main proc: the CPU seconds "
+          "of ansible-playbook's own process (its strategy loop), part of the controller's" % cpus)
 
 
 if __name__ == "__main__":

@@ -11,10 +11,11 @@ RoleBindings), three ways, each on its own fresh namespaces:
   k8s single task          kubernetes.core.k8s with every object as one multi-document definition
 
 Each does the first apply, then the no-op re-apply --noop-runs times (default
-3), reported as the run with the median task time, since task times on a
+3), reported as the run with the median task time and the min-max of the samples, since task times on a
 small machine vary by tenths of a second from run to run (one task per
 object re-applies once: it costs about a second per object). For every run it
-prints the task's own duration (from the json callback), the whole
+prints the task's own duration (from the json callback), the size of its result (without the
+echo of its arguments, `invocation`), the whole
 ansible-playbook wall time (interpreter and Ansible start-up included, the
 same fixed cost for every tool), and the API requests by verb: the delta
 of kube-apiserver's apiserver_request_total around the run. Requests from
@@ -146,7 +147,9 @@ def run_playbook(tasks, extravars):
     data = json.loads(proc.stdout[proc.stdout.find("{"):])
     task = data["plays"][0]["tasks"][0]
     task_time = _seconds(task["task"]["duration"]["end"]) - _seconds(task["task"]["duration"]["start"])
-    return wall, task_time, data["stats"]["localhost"].get("changed", 0)
+    # what the module returned, without Ansible's echo of the task's arguments (invocation)
+    result_bytes = len(json.dumps(dict((k, v) for k, v in task["hosts"]["localhost"].items() if k != "invocation")))
+    return wall, task_time, data["stats"]["localhost"].get("changed", 0), result_bytes
 
 
 def _seconds(stamp):
@@ -176,12 +179,12 @@ def measure(metrics, tool, kubeconfig, specs, objects, noop_runs):
         samples = []
         for _run in range(repeat):
             before = metrics.snapshot()
-            wall, task_time, changed = run_playbook(tool_tasks(tool, kubeconfig), {"tenants": specs, "objects": objects})
+            wall, task_time, changed, result_bytes = run_playbook(tool_tasks(tool, kubeconfig), {"tenants": specs, "objects": objects})
             time.sleep(0.2)
             after = metrics.snapshot()
             delta = dict((v, after.get(v, 0) - before.get(v, 0)) for v in set(after) | set(before))
             samples.append(dict(tool=TOOL_NAMES[tool], run=run, wall=wall, task=task_time, changed=changed,
-                                verbs=dict((v, n) for v, n in delta.items() if n)))
+                                result_kib=result_bytes / 1024.0, verbs=dict((v, n) for v, n in delta.items() if n)))
         samples.sort(key=lambda row: row["task"])
         row = samples[len(samples) // 2]
         row["task_samples"] = [sample["task"] for sample in samples]
@@ -190,7 +193,8 @@ def measure(metrics, tool, kubeconfig, specs, objects, noop_runs):
 
 
 def print_table(rows, out=sys.stdout):
-    header = "%7s %7s  %-24s %-16s %7s %7s  " % ("tenants", "objects", "tool", "run", "task s", "wall s") + \
+    names = ("tenants", "objects", "tool", "run", "task s", "min-max", "wall s", "result KiB")
+    header = "%7s %7s  %-24s %-16s %7s %11s %7s %9s  " % names + \
         " ".join("%6s" % v for v in VERBS) + " %6s %6s  %s" % ("total", "writes", "speedup")
     out.write(header + "\n" + "-" * len(header) + "\n")
     for row in rows:
@@ -198,8 +202,9 @@ def print_table(rows, out=sys.stdout):
         writes = sum(n for v, n in verbs.items() if v in WRITES)
         samples = len(row.get("task_samples") or [1])
         run = row["run"] + (" (median/%d)" % samples if samples > 1 else "")
-        cells = (row["tenants"], row["objects"], row["tool"], run, row["task"], row["wall"])
-        out.write("%7d %7d  %-24s %-16s %7.1f %7.1f  " % cells
+        spread = "%.2f-%.2f" % (min(row.get("task_samples") or [row["task"]]), max(row.get("task_samples") or [row["task"]]))
+        cells = (row["tenants"], row["objects"], row["tool"], run, row["task"], spread, row["wall"], row["result_kib"])
+        out.write("%7d %7d  %-24s %-16s %7.2f %11s %7.1f %9.1f  " % cells
                   + " ".join("%6d" % verbs.get(v, 0) for v in VERBS)
                   + " %6d %6d  %s\n" % (sum(verbs.values()), writes, row.get("speedup", "")))
     out.flush()
@@ -210,7 +215,9 @@ def add_speedups(rows):
     for row in rows:
         base = ours.get((row["tenants"], row["run"]))
         if base and row["tool"] != TOOL_NAMES["aizone"]:
-            row["speedup"] = "aizone %.1fx (task), %.1fx (wall)" % (row["task"] / base["task"], row["wall"] / base["wall"])
+            theirs, mine = row.get("task_samples") or [row["task"]], base.get("task_samples") or [base["task"]]
+            row["speedup"] = "aizone %.1fx (task; %.1f-%.1fx over the samples), %.1fx (wall)" % (
+                row["task"] / base["task"], min(theirs) / max(mine), max(theirs) / min(mine), row["wall"] / base["wall"])
 
 
 def cleanup(kubeconfig, prefix):
