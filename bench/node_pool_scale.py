@@ -8,7 +8,10 @@ deleted at the end, unless --keep). Figures printed:
 - requests this process sent, by HTTP method,
 - kube-apiserver's apiserver_request_total delta over the grow, all clients
   (the KWOK controller's node status and lease writes included), by verb/resource,
-- the same for a second, no-change run (idempotence: reads only).
+- the same for a second, no-change run (idempotence: reads only);
+- then GPU sharing on that pool (gpu/sharing.converge, what the gpu_sharing module calls): time-slicing
+  replicas changed on every node, once with the nodes patched one after another (1 worker) and once side
+  by side (gpu/sharing.NODE_WORKERS), the same number of requests either way.
 
 Usage: AIZONE_CONTROLPLANE_BIN=... .venv/bin/python bench/node_pool_scale.py [--nodes 500] [--keep]
 """
@@ -23,6 +26,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
 
+from ansible_collections.aizone.platform.plugins.module_utils.gpu import sharing  # noqa: E402
 from ansible_collections.aizone.platform.plugins.module_utils.zones import pools, reconcile as zones, spec as zone_spec  # noqa: E402
 from ansible_collections.aizone.platform.plugins.module_utils.providers import (  # noqa: E402
     PROVIDER_ARGS, get_provider)
@@ -60,6 +64,23 @@ def show(title, seconds, ours, server):
         print("    %-8s %-28s %d" % (verb, resource, n))
 
 
+def gpu_sharing(plane, bin_dir):
+    """Time-slicing replicas changed on every node of the pool, with 1 worker and then NODE_WORKERS."""
+    side_by_side = sharing.NODE_WORKERS
+    for workers, replicas in ((1, 4), (side_by_side, 2), (1, 4), (side_by_side, 2)):
+        sharing.NODE_WORKERS = workers
+        pool = {"name": "gpu", "mode": "time_slicing", "time_slicing": {"replicas": replicas}}
+        before = apiserver_counts(plane, bin_dir)
+        start = time.time()
+        result = sharing.converge({"kubeconfig": plane.kubeconfig_path, "node_pools": [pool]})
+        seconds = time.time() - start
+        nodes = result["node_pools"][0].get("nodes") or []
+        show("gpu_sharing: time-slicing x%d on %d nodes, %d worker(s) (changed=%s)" % (
+            replicas, len(nodes), workers, result["changed"]), seconds, result["requests"],
+            delta(before, apiserver_counts(plane, bin_dir)))
+    sharing.NODE_WORKERS = side_by_side
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=500)
@@ -95,6 +116,7 @@ def main():
             show("%s (changed=%s, nodes=%s ready=%s)" % (title, result["changed"], result["node_pool"].get(
                 "node_count"), result["node_pool"].get("ready_node_count")), seconds,
                 run_provider.request_counts().get(ZONE, {}), delta(before, after))
+        gpu_sharing(plane, bin_dir)
     finally:
         if not args.keep:
             plane.delete()

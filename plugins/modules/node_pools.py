@@ -171,8 +171,12 @@ node_pools:
       description: Whether the pool changed (or would, in check mode).
       type: bool
     node_pool:
-      description: The pool after the task.
+      description: The pool after the task, with the keys M(aizone.platform.node_pool) returns.
       type: dict
+      contains:
+        managed:
+          description: Whether this collection created the pool; only such pools are pruned.
+          type: bool
     changed_fields:
       description: Settings that differed, for a pool that existed.
       type: list
