@@ -252,3 +252,29 @@ def test_node_pools_refuse_fixed_fields_naming_the_pool_before_any_write_and_rep
     report = dict((r["name"], r) for r in err.value.details["node_pools"])
     assert report["b"]["failed"] is True and report["c"]["action"] == "created" and "c" in p.pools
     assert err.value.details["changed"] is True
+
+
+class StuckProvider(FakeProvider):
+    """A pool in `stuck` stays CREATING; the wait gives up on it alone."""
+
+    def __init__(self, stuck):
+        super(StuckProvider, self).__init__()
+        self.stuck = stuck
+
+    def node_pool_ready(self, zone_name, pool_name):
+        if pool_name in self.stuck:
+            return False, copy.deepcopy(self.pools.get(pool_name)), "CREATING"
+        return super(StuckProvider, self).node_pool_ready(zone_name, pool_name)
+
+
+def test_node_pools_wait_times_out_per_pool_naming_it_and_its_last_state():
+    from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
+    p = StuckProvider(stuck=["slow"])
+    zones.reconcile_zone(p, zone_params())
+    with pytest.raises(AizoneError) as err:
+        pools.reconcile_node_pools(p, "dev", listed("fast", "slow"), wait_timeout=1)
+    assert ("1 of 2 node pools failed in zone dev (eks): slow: node pool slow in zone dev (eks): timed out after 1 s "
+            "waiting until ready; last state: CREATING") in err.value.msg
+    report = dict((r["name"], r) for r in err.value.details["node_pools"])
+    assert report["slow"]["failed"] is True and report["fast"]["action"] == "created"
+    assert "failed" not in report["fast"]
