@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 
-.PHONY: demo demo-down test venv controlplane addons sanity lint pytest bench clean
+.PHONY: demo demo-down test venv controlplane addons postgres sanity lint pytest bench clean
 
 demo: venv controlplane addons ## build or reuse everything, converge the local zone with site.yml, print a report
 	@bash hack/demo.sh
@@ -13,7 +13,7 @@ demo: venv controlplane addons ## build or reuse everything, converge the local 
 demo-down: venv controlplane ## stop the demo zone (its state stays; `make demo` starts it again)
 	@AIZONE_CONTROLPLANE_BIN=$$(cat .build/controlplane-bin) $(BIN)/python hack/localzone.py down aizone-local
 
-test: venv controlplane addons ## sanity, ansible-lint (production), unit and integration tests
+test: venv controlplane addons postgres ## sanity, ansible-lint (production), unit and integration tests
 	@bash hack/test.sh
 
 venv: $(VENV)/.installed
@@ -33,13 +33,16 @@ addons: venv ## build (first time) or reuse the add-ons' files from their pinned
 	@mkdir -p .build
 	@bash hack/addons/build.sh $(BIN)/python > .build/addons-dir.new && mv .build/addons-dir.new .build/addons-dir
 
+postgres: ## install Debian's postgresql where missing (server binaries for the MLOps tests)
+	@bash hack/postgres.sh
+
 sanity: venv
 	@bash hack/sanity.sh
 
 lint: venv
 	@ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections $(BIN)/ansible-lint --profile production
 
-pytest: venv controlplane addons
+pytest: venv controlplane addons postgres
 	@AIZONE_CONTROLPLANE_BIN=$$(cat .build/controlplane-bin) AIZONE_ADDONS_DIR=$$(cat .build/addons-dir) \
 		$(BIN)/python -m pytest $(ARGS)
 

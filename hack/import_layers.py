@@ -10,7 +10,7 @@ draws the same picture):
   two-method interface: it never imports k8s/transport.py, and outside k8s
   only k8s/client.py may (callers get a client from client.connect);
 - providers/: base, k8s and providers;
-- the domains (zones, gpu, tenants, workloads, compute): base, k8s, their
+- the domains (zones, gpu, tenants, workloads, compute, addons, mlops): base, k8s, their
   own package, and the domains listed for them in DOMAIN_DEPENDS (zones also
   providers; addons: providers, zones, workloads; gpu: zones, addons for the
   upstream ClusterPolicy CRD), never a domain above them;
@@ -37,6 +37,7 @@ DOMAIN_DEPENDS = {
     "tenants": (),
     "workloads": ("zones",),
     "compute": ("workloads", "zones"),
+    "mlops": (),
 }
 LOWER = {"k8s": ("k8s",), "providers": ("k8s", "providers")}
 

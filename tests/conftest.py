@@ -158,3 +158,12 @@ def run_playbook(tmp_path):
     playbook: a path, YAML text, or a list of plays (see harness/ansible.py).
     """
     return functools.partial(ansible.run_playbook, workdir=tmp_path)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL 15 server on loopback (harness/postgres.py), for the session."""
+    from harness.postgres import PostgresServer
+    server = PostgresServer().start()
+    yield server
+    server.stop()
