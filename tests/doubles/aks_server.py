@@ -46,7 +46,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from doubles.latency import Latencies
+from doubles.latency import Latencies, TimedDouble
 
 API_VERSIONS = ("2026-08-01",)
 PROVIDER = "Microsoft.ContainerService"
@@ -145,7 +145,7 @@ def make_self_signed(directory):
     return cert_path, key_path
 
 
-class AksServer(object):
+class AksServer(TimedDouble):
     """Start with ``AksServer().start()``; ``endpoint`` and ``ca_path`` point the SDK at it."""
 
     def __init__(self, lro_seconds=0.0, latency=0.0, kube_server="https://127.0.0.1:6443",
@@ -244,15 +244,6 @@ class AksServer(object):
         with self.lock:
             self._lro_failures.append(dict(code=code, message=message, method=method,
                                            path=re.compile(path, re.IGNORECASE)))
-
-    @property
-    def op_seconds(self):
-        """How long operations run when every kind takes the same time (the name the GKE double uses too)."""
-        return self.latencies.default
-
-    @op_seconds.setter
-    def op_seconds(self, seconds):
-        self.latencies = Latencies.flat(seconds)
 
     @property
     def lro_seconds(self):

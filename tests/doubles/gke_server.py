@@ -47,7 +47,7 @@ from urllib.parse import parse_qs, urlsplit
 from google.cloud import container_v1
 from google.protobuf import json_format
 
-from doubles.latency import Latencies
+from doubles.latency import Latencies, TimedDouble
 
 # enum values (the wire carries integers)
 OP_PENDING, OP_RUNNING, OP_DONE = 1, 2, 3
@@ -124,7 +124,7 @@ def _parse(handler, body):
     return json_format.MessageToDict(msg, use_integers_for_enums=True)
 
 
-class GkeServer(object):
+class GkeServer(TimedDouble):
     """Start with ``GkeServer().start()``; ``endpoint`` is the SDK's api_endpoint."""
 
     def __init__(self, op_seconds=0.0, latency=0.0, kube_endpoint="127.0.0.1", kube_ca_pem=None, latencies=None):
@@ -141,15 +141,6 @@ class GkeServer(object):
         self._op_failures = []
         self._httpd = None
         self.endpoint = None
-
-    @property
-    def op_seconds(self):
-        """How long operations run when every kind takes the same time."""
-        return self.latencies.default
-
-    @op_seconds.setter
-    def op_seconds(self, seconds):
-        self.latencies = Latencies.flat(seconds)
 
     # lifecycle ---------------------------------------------------------
     def start(self):

@@ -47,3 +47,18 @@ class Latencies(object):
 
     def describe(self):
         return ", ".join("%s %.1f s" % (kind, self.of(kind)) for kind in KINDS)
+
+
+class TimedDouble(object):
+    """What the AKS and GKE doubles share: `latencies`, and `op_seconds` for tests that want one duration."""
+
+    latencies = None
+
+    @property
+    def op_seconds(self):
+        """How long operations run when every kind takes the same time."""
+        return self.latencies.default
+
+    @op_seconds.setter
+    def op_seconds(self, seconds):
+        self.latencies = Latencies.flat(seconds)
