@@ -10,10 +10,11 @@ package where it is missing (hack/test.sh).
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
+
+from ansible_collections.aizone.platform.plugins.module_utils.providers.local_processes import free_port
 
 ADMIN = "postgres"
 
@@ -24,19 +25,13 @@ def bin_dir():
     return os.path.dirname(found[-1]) if found else None
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class PostgresServer(object):
     def __init__(self, password="admin-Secret-1"):
         self.bin = bin_dir()
         if not self.bin:
             raise RuntimeError("PostgreSQL server binaries not found under /usr/lib/postgresql; "
                                "install the Debian package postgresql (make test does)")
-        self.password, self.port, self.host = password, _free_port(), "127.0.0.1"
+        self.password, self.port, self.host = password, free_port(), "127.0.0.1"
         self.root = tempfile.mkdtemp(prefix="aizone-pg-")
         self.data = os.path.join(self.root, "data")
         self.log = os.path.join(self.root, "server.log")

@@ -26,6 +26,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import abc
 import base64
 import http.client
 import json
@@ -43,7 +44,7 @@ SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 USER_AGENT = "aizone.platform"
 
 
-class Transport(object):
+class Transport(object, metaclass=abc.ABCMeta):
     """The two methods Rest needs of a connection to one API server.
 
     `server` names the server (its URL) in messages.
@@ -51,6 +52,7 @@ class Transport(object):
 
     server = None
 
+    @abc.abstractmethod
     def request(self, method, path, query, headers, body, timeout):
         """One HTTP exchange; returns (status, raw response bytes), whatever the status.
 
@@ -60,11 +62,10 @@ class Transport(object):
         Raises TransportError when no HTTP answer came (refused, reset, timed
         out) and ApiError for a TLS failure (retrying will not fix it).
         """
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def close(self):
         """Release pooled connections."""
-        raise NotImplementedError
 
 
 def _no_answer(method, path, exc):

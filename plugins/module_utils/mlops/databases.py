@@ -21,7 +21,7 @@ import string
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.mlops import postgres
-from ansible_collections.aizone.platform.plugins.module_utils.mlops.db_spec import normalize
+from ansible_collections.aizone.platform.plugins.module_utils.mlops.db_spec import DEFAULT_PASSWORD_LENGTH, normalize
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
     DATABASE_LABEL, LABEL_COMPONENT, LABEL_MANAGED_BY, MANAGED_BY)
 
@@ -50,11 +50,11 @@ def _admin_password(rest, server):
     return value
 
 
-def _read_secret(rest, index, db):
+def _read_secret(rest, index, db, namespaces):
     """The database's Secret (None when missing); refuses a Secret of the same name someone else owns."""
     secret = rest.get_or_none(_secret_path(db["namespace"], db["secret"]))
     if secret is None:
-        if db["state"] == "present" and rest.get_or_none("/api/v1/namespaces/%s" % db["namespace"]) is None:
+        if db["state"] == "present" and not _namespace_exists(rest, db["namespace"], namespaces):
             raise ValidationError("databases[%d].namespace" % index, "namespace %r does not exist; create the "
                                   "tenant first (aizone.platform.tenant)" % db["namespace"])
         return None
@@ -65,6 +65,13 @@ def _read_secret(rest, index, db):
                               % (db["namespace"], db["secret"], db["name"], LABEL_MANAGED_BY, MANAGED_BY,
                                  DATABASE_LABEL, db["name"]))
     return secret
+
+
+def _namespace_exists(rest, namespace, seen):
+    """Whether the namespace exists, read once per run (seen: namespace -> bool)."""
+    if namespace not in seen:
+        seen[namespace] = rest.get_or_none("/api/v1/namespaces/%s" % namespace) is not None
+    return seen[namespace]
 
 
 def _secret_data(server, db, password):
@@ -88,9 +95,9 @@ def _new_password(length):
     return "".join(_random.choice(PASSWORD_ALPHABET) for _i in range(length))
 
 
-def _plan_present(ctx, db, secret):
-    """(changes, secret write or None, password, SQL) for a database that should exist."""
-    server, state, sql = ctx["server"], ctx["state"], ctx["sql"]
+def _plan_present(ctx, sql, db, secret):
+    """(Secret write or None, Secret data) for a database that should exist; its SQL goes into sql."""
+    server, state = ctx["server"], ctx["state"]
     role, live_db = state["roles"].get(db["owner"]), state["databases"].get(db["name"])
     stored = _decoded(secret)
     password = stored.get("password") or _new_password(ctx["password_length"])
@@ -121,8 +128,8 @@ def _plan_present(ctx, db, secret):
     return write, data
 
 
-def _plan_absent(ctx, db, secret):
-    state, sql = ctx["state"], ctx["sql"]
+def _plan_absent(ctx, sql, db, secret):
+    state = ctx["state"]
     if db["name"] in state["databases"]:
         sql.add("drop database %s" % db["name"], "DROP DATABASE {} WITH (FORCE)", db["name"])
     if db["owner"] in state["roles"]:
@@ -148,16 +155,16 @@ def _after(db):
 
 
 def _plan(ctx, index, db):
-    secret = _read_secret(ctx["rest"], index, db)
-    ctx["sql"] = postgres.Statements(ctx["conn"])
-    write, data = (_plan_present if db["state"] == "present" else _plan_absent)(ctx, db, secret)
-    changes = (["%s Secret %s/%s" % (write, db["namespace"], db["secret"])] if write else []) + ctx["sql"].summaries()
+    secret = _read_secret(ctx["rest"], index, db, ctx["namespaces"])
+    sql = postgres.Statements(ctx["conn"])
+    write, data = (_plan_present if db["state"] == "present" else _plan_absent)(ctx, sql, db, secret)
+    changes = (["%s Secret %s/%s" % (write, db["namespace"], db["secret"])] if write else []) + sql.summaries()
     password_ok = None
     if secret is not None and db["owner"] in ctx["state"]["roles"]:
-        password_ok = not any(c.startswith("set the password") for c in changes)
+        password_ok = not sql.sets_password
     action = ("deleted" if db["state"] == "absent" else
               "created" if db["name"] not in ctx["state"]["databases"] else "updated") if changes else "unchanged"
-    return {"db": db, "sql": ctx["sql"], "write": write, "data": data, "secret": secret, "changes": changes,
+    return {"db": db, "sql": sql, "write": write, "data": data, "secret": secret, "changes": changes,
             "action": action, "before": _view(db, ctx["state"], secret is not None, password_ok)}
 
 
@@ -180,7 +187,8 @@ def converge(params, check_mode=False, want_diff=False):
     admin_password = _admin_password(rest, server)
     conn = postgres.connect(server, server["admin_user"], admin_password, server["maintenance_db"])
     try:
-        ctx = {"server": server, "rest": rest, "conn": conn, "password_length": params.get("password_length") or 32,
+        ctx = {"server": server, "rest": rest, "conn": conn, "namespaces": {},
+               "password_length": params.get("password_length") or DEFAULT_PASSWORD_LENGTH,
                "state": postgres.read_state(conn, databases)}
         plans = [_plan(ctx, index, db) for index, db in enumerate(databases)]
         statements = 0 if check_mode else _apply(plans, rest, server)

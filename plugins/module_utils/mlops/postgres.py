@@ -69,8 +69,9 @@ def _describe(server, user, dbname):
     return "PostgreSQL %s@%s:%s/%s" % (user, server["host"], server["port"], dbname)
 
 
-def connect(server, user, password, dbname, deadline=60.0, sleep=None):
-    """An autocommit connection; transient failures retried with backoff until `deadline` seconds."""
+def _retried_connect(server, user, password, dbname, deadline=60.0, sleep=None):
+    """An autocommit connection, transient failures retried with backoff until `deadline` seconds; psycopg2
+    errors are the caller's to word."""
     psycopg2 = _psycopg2()
 
     def once():
@@ -80,27 +81,27 @@ def connect(server, user, password, dbname, deadline=60.0, sleep=None):
         conn.autocommit = True
         return conn
 
-    kwargs = {"sleep": sleep} if sleep else {}
+    return call_with_retry(once, is_transient, deadline=deadline, **({"sleep": sleep} if sleep else {}))
+
+
+def connect(server, user, password, dbname, deadline=60.0, sleep=None):
+    """An autocommit connection; a final failure names the server, user and database."""
     try:
-        return call_with_retry(once, is_transient, deadline=deadline, **kwargs)
-    except psycopg2.Error as exc:
+        return _retried_connect(server, user, password, dbname, deadline, sleep)
+    except database_errors() as exc:
         raise AizoneError("%s: cannot connect: %s" % (_describe(server, user, dbname), str(exc).strip()),
                           sqlstate=getattr(exc, "pgcode", None))
 
 
 def can_login(server, user, password, dbname):
     """True when user/password opens dbname; False when authentication is refused."""
-    psycopg2 = _psycopg2()
     try:
-        conn = call_with_retry(lambda: psycopg2.connect(
-            host=server["host"], port=server["port"], user=user, password=password, dbname=dbname,
-            sslmode=server["sslmode"], connect_timeout=server["connect_timeout"]), is_transient, deadline=60.0)
-    except psycopg2.Error as exc:
+        _retried_connect(server, user, password, dbname).close()
+    except database_errors() as exc:
         if is_auth_failure(exc) or "permission denied for database" in str(exc):
             return False
         raise AizoneError("%s: cannot check the role's password: %s" % (_describe(server, user, dbname),
                                                                         str(exc).strip()))
-    conn.close()
     return True
 
 
@@ -138,7 +139,7 @@ class Statements(object):
     """SQL to run, composed safely (identifiers quoted by psycopg2.sql), with a readable summary each."""
 
     def __init__(self, conn):
-        self.conn, self.items = conn, []
+        self.conn, self.items, self.sets_password = conn, [], False
         self.sql = _psycopg2().sql
 
     def add(self, summary, template, *identifiers, **kw):
@@ -148,6 +149,7 @@ class Statements(object):
     def password(self, role, password):
         """ALTER ROLE ... PASSWORD with the SCRAM verifier, never the password."""
         verifier = _psycopg2().extensions.encrypt_password(password, role, self.conn, "scram-sha-256")
+        self.sets_password = True
         self.items.append(("set the password of role %s" % role,
                            self.sql.SQL("ALTER ROLE {} PASSWORD %s").format(self.sql.Identifier(role)), (verifier,)))
 

@@ -26,6 +26,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import abc
 import os
 import threading
 
@@ -94,13 +95,13 @@ class CloudProvider(Provider):
         return value
 
     # calls ---------------------------------------------------------------
+    @abc.abstractmethod
     def is_transient(self, exc):
         """Retry classifier of the provider's SDK errors."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def translate_error(self, what, exc):
         """The ApiError for a final SDK error, or None when exc is not one (it is re-raised)."""
-        raise NotImplementedError
 
     def call(self, what, fn):
         """fn() through call_with_retry; a final SDK error becomes ApiError naming what."""
@@ -128,9 +129,9 @@ class CloudProvider(Provider):
             raise
 
     # long-running operations ----------------------------------------------
+    @abc.abstractmethod
     def operation_state(self, handle, what):
         """(done, state text) of an operation's handle; raises ApiError when it failed."""
-        raise NotImplementedError
 
     def start(self, key, what, fn):
         """Start an operation on key (the first request through call) and keep its handle."""

@@ -5,13 +5,13 @@ Secrets from platform_databases) and moto's S3."""
 import http.client
 import json
 import os
-import socket
 import subprocess
 import time
 import uuid
 
 import pytest
 
+from ansible_collections.aizone.platform.plugins.module_utils.providers.local_processes import free_port
 from ansible_collections.aizone.platform.plugins.module_utils.mlops import databases, mlflow_render, mlflow_spec
 
 CLIENT = r'''
@@ -39,12 +39,6 @@ print(json.dumps({"run_id": run.info.run_id, "artifact_uri": run.info.artifact_u
                   "params": fetched.data.params, "metrics": fetched.data.metrics,
                   "artifacts": [a.path for a in client.list_artifacts(run.info.run_id, "model")]}))
 '''
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def request(port, method, path, host, body=None, auth=None):
@@ -95,7 +89,7 @@ def test_rendered_server_migrates_serves_authenticates_and_proxies_artifacts(mlo
     from harness.mlflow import LocalContainer, environment
     import boto3
     rest, ns, rid, bucket, admin_password = mlops_namespace
-    port = _free_port()
+    port = free_port()
     spec = mlflow_spec.normalize(dict(
         (k, v["default"]) for k, v in mlflow_spec.argument_spec().items() if "default" in v) | {
         "namespace": ns, "port": port, "python_packages": None, "package_index_url": None, "image": None,

@@ -1,12 +1,11 @@
 """Which PostgreSQL errors are retried, and a connection retried until the server answers."""
 
-import socket
-
 import psycopg2
 import pytest
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
 from ansible_collections.aizone.platform.plugins.module_utils.mlops import postgres
+from ansible_collections.aizone.platform.plugins.module_utils.providers.local_processes import free_port
 
 
 class Coded(psycopg2.OperationalError):
@@ -34,9 +33,7 @@ def test_transient_classification(exc, transient):
 
 
 def test_connect_retries_a_refused_connection_then_names_the_server():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     server = {"host": "127.0.0.1", "port": port, "sslmode": "disable", "connect_timeout": 2}
     sleeps = []
     with pytest.raises(AizoneError) as err:
