@@ -55,7 +55,8 @@ def test_four_pools_converge_in_about_the_time_of_one_and_a_refusal_names_its_po
     desired = node_pools_desired(design, cloud.name)
     result, listed = _timed(lambda: pools.reconcile_node_pools(_provider(cloud), zone, desired, wait_timeout=60))
     assert result["actions"]["created"] == 4
-    assert listed <= 1.5 * single, (listed, single)
+    # one poll interval of slack: under load a pool can miss a probe (measured 3.63 s vs 2.05 s once); a loop takes >= 4x
+    assert listed <= 2.0 * single, (listed, single)
     assert all(p["node_pool"]["status"] for p in result["node_pools"])
 
     # two updates and a prune (the lone pool) in one call: again about one operation's time
