@@ -15,35 +15,24 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
-import secrets as _random
-import string
-
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.mlops import postgres
 from ansible_collections.aizone.platform.plugins.module_utils.mlops.db_spec import DEFAULT_PASSWORD_LENGTH, normalize
+from ansible_collections.aizone.platform.plugins.module_utils.mlops.secrets import (
+    decoded, new_password, secret_object, secret_path)
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
     DATABASE_LABEL, LABEL_COMPONENT, LABEL_MANAGED_BY, MANAGED_BY)
 
-PASSWORD_ALPHABET = string.ascii_letters + string.digits
 #: the Secret's keys besides the password (the URI carries it too)
 SECRET_KEYS = ("username", "host", "port", "database", "sslmode")
-
-
-def _secret_path(namespace, name=None):
-    return "/api/v1/namespaces/%s/secrets%s" % (namespace, "/" + name if name else "")
-
-
-def _decoded(secret):
-    return dict((k, base64.b64decode(v).decode("utf-8")) for k, v in ((secret or {}).get("data") or {}).items())
 
 
 def _admin_password(rest, server):
     ref = server.get("admin_password_secret")
     if not ref:
         return server["admin_password"]
-    secret = rest.get_or_none(_secret_path(ref["namespace"], ref["name"]))
-    value = _decoded(secret).get(ref["key"])
+    secret = rest.get_or_none(secret_path(ref["namespace"], ref["name"]))
+    value = decoded(secret).get(ref["key"])
     if not value:
         raise ValidationError("server.admin_password_secret", "Secret %s/%s %s" % (
             ref["namespace"], ref["name"], "has no key %r" % ref["key"] if secret else "does not exist"))
@@ -52,7 +41,7 @@ def _admin_password(rest, server):
 
 def _read_secret(rest, index, db, namespaces):
     """The database's Secret (None when missing); refuses a Secret of the same name someone else owns."""
-    secret = rest.get_or_none(_secret_path(db["namespace"], db["secret"]))
+    secret = rest.get_or_none(secret_path(db["namespace"], db["secret"]))
     if secret is None:
         if db["state"] == "present" and not _namespace_exists(rest, db["namespace"], namespaces):
             raise ValidationError("databases[%d].namespace" % index, "namespace %r does not exist; create the "
@@ -83,24 +72,16 @@ def _secret_data(server, db, password):
 
 
 def _secret_object(db, data, live=None):
-    meta = {"name": db["secret"], "namespace": db["namespace"],
-            "labels": {LABEL_MANAGED_BY: MANAGED_BY, LABEL_COMPONENT: "database", DATABASE_LABEL: db["name"]}}
-    if live is not None:
-        meta["resourceVersion"] = live["metadata"]["resourceVersion"]
-    return {"apiVersion": "v1", "kind": "Secret", "metadata": meta, "type": "Opaque",
-            "data": dict((k, base64.b64encode(v.encode("utf-8")).decode("ascii")) for k, v in data.items())}
-
-
-def _new_password(length):
-    return "".join(_random.choice(PASSWORD_ALPHABET) for _i in range(length))
+    labels = {LABEL_MANAGED_BY: MANAGED_BY, LABEL_COMPONENT: "database", DATABASE_LABEL: db["name"]}
+    return secret_object(db["namespace"], db["secret"], labels, data, live)
 
 
 def _plan_present(ctx, sql, db, secret):
     """(Secret write or None, Secret data) for a database that should exist; its SQL goes into sql."""
     server, state = ctx["server"], ctx["state"]
     role, live_db = state["roles"].get(db["owner"]), state["databases"].get(db["name"])
-    stored = _decoded(secret)
-    password = stored.get("password") or _new_password(ctx["password_length"])
+    stored = decoded(secret)
+    password = stored.get("password") or new_password(ctx["password_length"])
     data = _secret_data(server, db, password)
     write = None if secret is not None and stored == data else ("update" if secret is not None else "create")
     if role is None:
@@ -171,12 +152,12 @@ def _plan(ctx, index, db):
 def _write_secret(rest, plan):
     db = plan["db"]
     if plan["write"] == "create":
-        rest.request("POST", _secret_path(db["namespace"]), body=_secret_object(db, plan["data"]))
+        rest.request("POST", secret_path(db["namespace"]), body=_secret_object(db, plan["data"]))
     elif plan["write"] == "update":
-        rest.request("PUT", _secret_path(db["namespace"], db["secret"]), body=_secret_object(db, plan["data"],
-                                                                                             plan["secret"]))
+        rest.request("PUT", secret_path(db["namespace"], db["secret"]),
+                     body=_secret_object(db, plan["data"], plan["secret"]))
     elif plan["write"] == "delete":
-        rest.request("DELETE", _secret_path(db["namespace"], db["secret"]))
+        rest.request("DELETE", secret_path(db["namespace"], db["secret"]))
 
 
 def converge(params, check_mode=False, want_diff=False):

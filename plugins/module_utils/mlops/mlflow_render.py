@@ -24,7 +24,7 @@ import json
 
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.mlops import MLFLOW
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
-    LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_NAME, MANAGED_BY, POOL_LABEL, TENANT_LABEL)
+    LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_NAME, MANAGED_BY, POOL_LABEL, TENANT_LABEL, WORKLOAD_LABEL)
 
 RUN_DIR = "/run/mlflow"
 PACKAGES_DIR = "/opt/aizone/python"
@@ -182,12 +182,16 @@ def server_container(spec):
             "resources": dict({"requests": requests}, **({"limits": limits} if limits else {}))}
 
 
-def _pod(spec, containers, component, restart="Always"):
+def _pod(spec, containers, component, restart="Always", workload=None):
     pod = {"serviceAccountName": spec["name"], "automountServiceAccountToken": False,
            "securityContext": {"runAsNonRoot": True, "fsGroup": 1000, "seccompProfile": {"type": "RuntimeDefault"}},
            "initContainers": init_containers(spec), "containers": containers, "volumes": _volumes(spec),
            "restartPolicy": restart}
-    if spec.get("node_pool"):
+    if spec.get("placement"):
+        pod["nodeSelector"] = dict(spec["placement"][0])
+        if spec["placement"][1]:
+            pod["tolerations"] = [dict(t) for t in spec["placement"][1]]
+    elif spec.get("node_pool"):
         pod["nodeSelector"] = {POOL_LABEL: spec["node_pool"]}
     identity = spec["artifacts"].get("workload_identity") or {}
     labels_ = labels(spec, component)
@@ -195,6 +199,8 @@ def _pod(spec, containers, component, restart="Always"):
         labels_["azure.workload.identity/use"] = "true"
     if component == "tracking-server":
         labels_.update(selector(spec))
+    if workload:
+        labels_[WORKLOAD_LABEL] = workload
     return {"metadata": {"labels": labels_}, "spec": pod}
 
 
@@ -215,15 +221,15 @@ def migration_job(spec):
     container = {"name": "migrate", "image": spec["image"], "command": ["/bin/sh", "-ec", MIGRATE_SCRIPT],
                  "env": env(spec, server=False), "volumeMounts": _mounts(spec), "securityContext": _security(),
                  "resources": {"requests": {"cpu": "200m", "memory": "512Mi"}}}
-    return {"apiVersion": "batch/v1", "kind": "Job",
-            "metadata": _meta(spec, "%s-migrate-%s" % (spec["name"], migration_hash(spec)), "migration"),
+    name = "%s-migrate-%s" % (spec["name"], migration_hash(spec))
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": _meta(spec, name, "migration"),
             "spec": {"backoffLimit": 2, "activeDeadlineSeconds": spec["migration_timeout"],
                      "ttlSecondsAfterFinished": 7 * 86400,
-                     "template": _pod(spec, [container], "migration", restart="Never")}}
+                     "template": _pod(spec, [container], "migration", restart="Never", workload=name)}}
 
 
 def deployment(spec):
-    template = _pod(spec, [server_container(spec)], "tracking-server")
+    template = _pod(spec, [server_container(spec)], "tracking-server", workload=spec["name"])
     template["metadata"]["annotations"] = {"aizone.io/migration": migration_hash(spec)}
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": _meta(spec, spec["name"], "tracking-server"),
             "spec": {"replicas": spec["replicas"], "selector": {"matchLabels": selector(spec)},

@@ -43,8 +43,8 @@ _VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 
 
 def _secret_ref(key):
-    return dict(type="dict", options=dict(name=dict(type="str", required=True),
-                                          key=dict(type="str", default=key, no_log=False)))
+    return dict(type="dict", no_log=False, options=dict(
+        name=dict(type="str", required=True), key=dict(type="str", default=key, no_log=False)))
 
 
 def argument_spec():
@@ -67,6 +67,7 @@ def argument_spec():
             admin_username=dict(type="str", default="admin"),
             admin_password_secret=_secret_ref("password"),
             secret_key_secret=_secret_ref("secret-key"),
+            create_missing_secrets=dict(type="bool", default=True),
             default_permission=dict(type="str", default="READ", choices=list(PERMISSIONS)))),
         artifacts=dict(type="dict", default={}, options=dict(
             destination=dict(type="str"),
@@ -160,7 +161,7 @@ def normalize(params):
         raise ValidationError("version", "%r is not a release number like %s" % (params.get("version"), MLFLOW["version"]))
     spec["image"] = params.get("image") or MLFLOW["image"].rsplit(":", 1)[0] + ":v" + params["version"]
     for field, low, high in (("replicas", 1, 20), ("workers", 1, 32), ("port", 1024, 65535),
-                             ("migration_timeout", 30, 7200)):
+                             ("migration_timeout", 10, 7200)):
         spec[field] = check_int(field, params.get(field), low, high)
     backend = params.get("backend_store") or {}
     if not backend.get("uri_secret") and not development:
@@ -169,6 +170,8 @@ def normalize(params):
     spec["backend_store"] = {"uri_secret": _check_secret_ref("backend_store.uri_secret", backend.get("uri_secret"))}
     spec["auth"] = _auth(params.get("auth"), development)
     spec["artifacts"] = _artifacts(params.get("artifacts"), development)
+    if params.get("node_pool"):
+        check_dns_label("node_pool", params["node_pool"])
     if params.get("ingress_host"):
         check_dns_subdomain("ingress_host", params["ingress_host"], "a host name")
     gc = dict(params.get("gc") or {})

@@ -47,6 +47,8 @@ def params(**over):
     ({"workers": 0}, "workers"),
     ({"gc": {"enabled": True, "older_than": "a month"}}, "gc.older_than"),
     ({"ingress_host": "bad host"}, "ingress_host"),
+    ({"node_pool": "GPU_pool"}, "node_pool"),
+    ({"migration_timeout": 5}, "migration_timeout"),
 ])
 def test_refusals_name_the_option(over, field):
     with pytest.raises(ValidationError) as err:
