@@ -37,7 +37,8 @@ DOMAIN_DEPENDS = {
     "tenants": (),
     "workloads": ("zones",),
     "compute": ("workloads", "zones"),
-    "mlops": (),
+    "mlops": ("zones", "workloads"),
+    "storage": ("providers", "zones"),
 }
 LOWER = {"k8s": ("k8s",), "providers": ("k8s", "providers")}
 

@@ -32,6 +32,7 @@ TENANT_LABEL = "aizone.io/tenant"
 WORKLOAD_LABEL = "aizone.io/workload"
 COMPUTE_CLUSTER_LABEL = "aizone.io/compute-cluster"
 DATABASE_LABEL = "aizone.io/database"
+STORAGE_CLASS_LABEL = "aizone.io/storage-class"
 #: Extended resources the GPU Operator's device plugin publishes (MIG slices: catalog/mig.resource_name).
 GPU_RESOURCE = "nvidia.com/gpu"
 SHARED_GPU_RESOURCE = "nvidia.com/gpu.shared"

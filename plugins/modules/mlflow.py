@@ -48,7 +48,8 @@ options:
     type: str
     required: true
   state:
-    description: C(absent) deletes the server's objects and migration Jobs and keeps its Secrets and databases.
+    description: C(absent) deletes the server's objects and migration Jobs and keeps its Secrets, databases and
+      artifacts claim.
     type: str
     choices: [present, absent]
     default: present
@@ -165,6 +166,26 @@ options:
         description: C(s3://bucket[/prefix]), C(wasbs://container@account.blob.core.windows.net[/prefix]) or
           C(gs://bucket[/prefix]); required unless O(development=true).
         type: str
+      volume:
+        description:
+          - Artifacts on a PersistentVolumeClaim (C(<name>-artifacts)) the server mounts and serves, for a zone
+            without an object store; instead of O(artifacts.destination).
+          - A C(ReadWriteOnce) claim serves one replica, and the Deployment then replaces its pod rather than
+            rolling (the old and new pod cannot mount it at once).
+        type: dict
+        suboptions:
+          size:
+            description: Storage requested, like C(20Gi).
+            type: str
+            required: true
+          storage_class:
+            description: StorageClass (M(aizone.platform.storage_classes)); the zone's default when omitted.
+            type: str
+          access_mode:
+            description: C(ReadWriteMany) needs a shared class, and allows several replicas.
+            type: str
+            choices: [ReadWriteOnce, ReadWriteMany]
+            default: ReadWriteOnce
       s3_endpoint_url:
         description: S3-compatible endpoint (MinIO and the like).
         type: str

@@ -108,6 +108,37 @@ options:
         type: list
         elements: str
         default: []
+      volume_claims:
+        description:
+          - PersistentVolumeClaims in the tenant's namespace (see M(aizone.platform.storage_classes)). A claim
+            left out of the list is kept - it holds data; one with C(state=absent) is deleted.
+          - The quota's C(requests.storage), C(persistentvolumeclaims) and
+            C(<class>.storageclass.storage.k8s.io/requests.storage) keys bound them.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          name:
+            description: Claim name.
+            type: str
+            required: true
+          size:
+            description: Storage requested, like C(20Gi); it can grow where the class allows expansion, never shrink.
+            type: str
+            required: true
+          storage_class:
+            description: StorageClass; the zone's default class when omitted.
+            type: str
+          access_mode:
+            description: How pods may mount it.
+            type: str
+            choices: [ReadWriteOnce, ReadWriteMany, ReadOnlyMany, ReadWriteOncePod]
+            default: ReadWriteOnce
+          state:
+            description: C(absent) deletes the claim (once no pod uses it).
+            type: str
+            choices: [present, absent]
+            default: present
   state:
     description: Whether the listed tenants should exist.
     type: str
@@ -239,7 +270,8 @@ from ansible_collections.aizone.platform.plugins.module_utils.errors import run_
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import K8S_AUTH_ARGS, REPORT_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.tenants.converge import converge
 from ansible_collections.aizone.platform.plugins.module_utils.tenants.spec import (
-    DEFAULT_POD_SECURITY, DEFAULT_PREEMPTION_POLICY, POD_SECURITY_LEVELS, PREEMPTION_POLICIES, ROLES, STATES)
+    ACCESS_MODES, DEFAULT_POD_SECURITY, DEFAULT_PREEMPTION_POLICY, POD_SECURITY_LEVELS, PREEMPTION_POLICIES, ROLES,
+    STATES)
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
 
 TENANT_OPTIONS = dict(
@@ -258,6 +290,13 @@ TENANT_OPTIONS = dict(
     )),
     network_isolation=dict(type="bool", default=True),
     allow_from_namespaces=dict(type="list", elements="str", default=[]),
+    volume_claims=dict(type="list", elements="dict", default=[], options=dict(
+        name=dict(type="str", required=True),
+        size=dict(type="str", required=True),
+        storage_class=dict(type="str"),
+        access_mode=dict(type="str", choices=list(ACCESS_MODES), default="ReadWriteOnce"),
+        state=dict(type="str", choices=list(STATES), default="present"),
+    )),
 )
 
 PRIORITY_CLASS_OPTIONS = dict(

@@ -19,9 +19,7 @@ __metaclass__ = type
 
 import importlib.util
 import os
-import shutil
 import sys
-import tempfile
 
 from ansible_collections.aizone.platform.plugins.module_utils.addons import files as addon_files
 from ansible_collections.aizone.platform.plugins.module_utils.addons.objects import (
@@ -29,41 +27,12 @@ from ansible_collections.aizone.platform.plugins.module_utils.addons.objects imp
 from ansible_collections.aizone.platform.plugins.module_utils.addons.spec import (
     choose_controllers, files_dir, validate_addons)
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDONS
-from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
+from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
-from ansible_collections.aizone.platform.plugins.module_utils.names import check_dns_label
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
+from ansible_collections.aizone.platform.plugins.module_utils.zones.access import running_zone, zone_rest
 
 LOCAL_MODULES = {"dask": ("kopf", "dask_kubernetes")}
-
-
-def _zone(params):
-    """(provider, zone) of params; the zone must exist and run."""
-    from ansible_collections.aizone.platform.plugins.module_utils.providers import get_provider
-    name = check_dns_label("zone", params.get("zone"), max_length=40, start_letter=True)
-    provider = get_provider(params["provider"], params)
-    zone = provider.get_zone(name)
-    if zone is None:
-        raise AizoneError("zone %s does not exist on provider %s; create it with aizone.platform.zone first"
-                          % (name, provider.name), field="zone")
-    if zone.get("status") == "STOPPED":
-        raise AizoneError("zone %s is stopped; start it (zone state=present) first" % name, field="zone")
-    return provider, zone
-
-
-def _connect(params, provider, zone):
-    """The zone's Rest: the kubeconfig option, else the kubeconfig the provider gives for the zone."""
-    from ansible_collections.aizone.platform.plugins.module_utils.files import kubeconfig_text, write_private_file
-    from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect
-    if params.get("kubeconfig"):
-        return connect(params)
-    tmp = tempfile.mkdtemp(prefix="aizone-addon-")
-    try:
-        path = os.path.join(tmp, "kubeconfig")
-        write_private_file(path, kubeconfig_text(provider.zone_kubeconfig(zone)))
-        return connect({"kubeconfig": path})   # credentials are read now: the file can go
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _read_files(root, spec, controllers):
@@ -169,11 +138,11 @@ def converge(params, check_mode=False, want_diff=False):
 
     specs = validate_addons(params.get("addons") or [])
     timeout = params.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT
-    provider, zone = _zone(params)
+    provider, zone = running_zone(params)
     controllers = choose_controllers(params.get("controllers"), provider)
     root = files_dir(params)
     read = dict((spec["name"], _read_files(root, spec, controllers)) for spec in specs)
-    rest = _connect(params, provider, zone)
+    rest = zone_rest(params, provider, zone)
     wanted = dict((s["pool"], s["field"] + ".pool") for s in specs if s["pool"] and controllers == "cluster")
     desired, absent, owned = _plan(rest, specs, read, controllers, read_placements(rest, wanted))
     result = apply_objects(rest, desired, absent=absent, check_mode=check_mode, wait_timeout=timeout,
@@ -195,8 +164,8 @@ def converge(params, check_mode=False, want_diff=False):
 
 def describe(params):
     """The addon_info module: each add-on's CRDs in the zone and its operator, read only."""
-    provider, zone = _zone(params)
-    rest = _connect(params, provider, zone)
+    provider, zone = running_zone(params)
+    rest = zone_rest(params, provider, zone)
     names = params.get("names") or sorted(ADDONS)
     crds = rest.list_all(kind_info("apiextensions.k8s.io/v1", "CustomResourceDefinition").collection_path(),
                          ADDON_LABEL)

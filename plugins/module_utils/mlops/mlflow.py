@@ -21,8 +21,8 @@ converge, state=present, reads everything before it writes:
    Deployment's rollout.
 Check mode predicts the same writes with the server's dry run, the migration
 Job included. state=absent deletes the objects and the migration Jobs, and
-keeps the Secrets: the databases outlive the server, and basic auth's admin
-keeps the password it was created with.
+keeps the Secrets and the artifacts claim: the databases and artifacts outlive
+the server, and basic auth's admin keeps the password it was created with.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -239,7 +239,7 @@ def _summary(spec, migration=None):
 
 def _absent(rest, spec, check_mode, want_diff, timeout):
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import delete_objects
-    refs = render.objects(dict(spec, gc={"enabled": True}))
+    refs = [o for o in render.objects(dict(spec, gc={"enabled": True})) if o["kind"] != "PersistentVolumeClaim"]
     crd = rest.get_or_none(crd_path(SERVICE_MONITOR_CRD))
     if crd is not None:
         refs.append(render.service_monitor(spec))

@@ -30,6 +30,8 @@ RUN_DIR = "/run/mlflow"
 PACKAGES_DIR = "/opt/aizone/python"
 AUTH_INI = RUN_DIR + "/basic_auth.ini"
 METRICS_DIR = RUN_DIR + "/metrics"
+#: where the server keeps artifacts given artifacts.volume (a claim) instead of an object store
+ARTIFACTS_DIR = "/var/lib/mlflow/artifacts"
 IDENTITY_ANNOTATIONS = {"eks": ("eks.amazonaws.com/role-arn", "role_arn"),
                         "aks": ("azure.workload.identity/client-id", "client_id"),
                         "gke": ("iam.gke.io/gcp-service-account", "service_account")}
@@ -104,8 +106,9 @@ def env(spec, server=True):
                     {"name": "MLFLOW_AUTH_ADMIN_USERNAME", "value": auth.get("admin_username") or "admin"},
                     {"name": "MLFLOW_AUTH_DEFAULT_PERMISSION", "value": auth.get("default_permission") or "READ"},
                     {"name": "MLFLOW_AUTH_CONFIG_PATH", "value": AUTH_INI}]
-    if artifacts.get("destination"):
-        out.append({"name": "MLFLOW_ARTIFACTS_DESTINATION", "value": artifacts["destination"]})
+    if artifacts.get("destination") or artifacts.get("volume"):
+        out.append({"name": "MLFLOW_ARTIFACTS_DESTINATION",
+                    "value": artifacts.get("destination") or "file://" + ARTIFACTS_DIR})
     if artifacts.get("s3_endpoint_url"):
         out.append({"name": "MLFLOW_S3_ENDPOINT_URL", "value": artifacts["s3_endpoint_url"]})
     if server:
@@ -118,7 +121,7 @@ def env(spec, server=True):
 def server_args(spec):
     """`mlflow server` arguments. The backend URI and the artifact destination come from their environment
     twins (MLFLOW_BACKEND_STORE_URI, MLFLOW_ARTIFACTS_DESTINATION): no Secret value is ever an argument."""
-    args = ["--serve-artifacts"] if spec["artifacts"].get("destination") else []
+    args = ["--serve-artifacts"] if spec["artifacts"].get("destination") or spec["artifacts"].get("volume") else []
     args += ["--host", "0.0.0.0", "--port", str(spec["port"]), "--workers", str(spec["workers"])]
     if spec["auth"].get("enabled"):
         args += ["--app-name", "basic-auth"]
@@ -178,7 +181,9 @@ def server_container(spec):
             "startupProbe": _probe(spec, periodSeconds=5, failureThreshold=60),
             "readinessProbe": _probe(spec, failureThreshold=3),
             "livenessProbe": _probe(spec, failureThreshold=6),
-            "volumeMounts": _mounts(spec), "securityContext": _security(),
+            "volumeMounts": _mounts(spec) + ([{"name": "artifacts", "mountPath": ARTIFACTS_DIR}]
+                                             if spec["artifacts"].get("volume") else []),
+            "securityContext": _security(),
             "resources": dict({"requests": requests}, **({"limits": limits} if limits else {}))}
 
 
@@ -187,6 +192,8 @@ def _pod(spec, containers, component, restart="Always", workload=None):
            "securityContext": {"runAsNonRoot": True, "fsGroup": 1000, "seccompProfile": {"type": "RuntimeDefault"}},
            "initContainers": init_containers(spec), "containers": containers, "volumes": _volumes(spec),
            "restartPolicy": restart}
+    if component == "tracking-server" and spec["artifacts"].get("volume"):
+        pod["volumes"].append({"name": "artifacts", "persistentVolumeClaim": {"claimName": artifacts_claim_name(spec)}})
     if spec.get("placement"):
         pod["nodeSelector"] = dict(spec["placement"][0])
         if spec["placement"][1]:
@@ -231,10 +238,26 @@ def migration_job(spec):
 def deployment(spec):
     template = _pod(spec, [server_container(spec)], "tracking-server", workload=spec["name"])
     template["metadata"]["annotations"] = {"aizone.io/migration": migration_hash(spec)}
+    strategy = {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}}
+    if (spec["artifacts"].get("volume") or {}).get("access_mode") == "ReadWriteOnce":
+        strategy = {"type": "Recreate"}   # a ReadWriteOnce claim cannot be mounted by the old and the new pod at once
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": _meta(spec, spec["name"], "tracking-server"),
             "spec": {"replicas": spec["replicas"], "selector": {"matchLabels": selector(spec)},
-                     "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
-                     "template": template}}
+                     "strategy": strategy, "template": template}}
+
+
+def artifacts_claim_name(spec):
+    return spec["name"] + "-artifacts"
+
+
+def artifacts_claim(spec):
+    """The claim artifacts.volume asks for; the zone's default class when no storage_class is given."""
+    volume = spec["artifacts"]["volume"]
+    claim = {"accessModes": [volume["access_mode"]], "resources": {"requests": {"storage": volume["size"]}}}
+    if volume.get("storage_class"):
+        claim["storageClassName"] = volume["storage_class"]
+    return {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": _meta(spec, artifacts_claim_name(spec), "artifacts"), "spec": claim}
 
 
 def service_account(spec):
@@ -291,7 +314,8 @@ def gc_cronjob(spec):
 
 def objects(spec):
     """Everything but the migration Job, in apply order."""
-    out = [service_account(spec), service(spec), deployment(spec), disruption_budget(spec), network_policy(spec)]
+    out = [service_account(spec), service(spec)] + ([artifacts_claim(spec)] if spec["artifacts"].get("volume") else [])
+    out += [deployment(spec), disruption_budget(spec), network_policy(spec)]
     if (spec.get("metrics") or {}).get("service_monitor"):
         out.append(service_monitor(spec))
     if (spec.get("gc") or {}).get("enabled", True):

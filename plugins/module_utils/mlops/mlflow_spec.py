@@ -71,6 +71,9 @@ def argument_spec():
             default_permission=dict(type="str", default="READ", choices=list(PERMISSIONS)))),
         artifacts=dict(type="dict", default={}, options=dict(
             destination=dict(type="str"),
+            volume=dict(type="dict", options=dict(
+                size=dict(type="str", required=True), storage_class=dict(type="str"),
+                access_mode=dict(type="str", default="ReadWriteOnce", choices=["ReadWriteOnce", "ReadWriteMany"]))),
             s3_endpoint_url=dict(type="str"),
             credentials_secret=dict(type="str", no_log=False),
             workload_identity=dict(type="dict", options=dict(
@@ -97,13 +100,36 @@ def _check_secret_ref(field, ref):
     return ref
 
 
-def _artifacts(artifacts, development):
+def _volume(out, replicas):
+    """Artifacts on a PersistentVolumeClaim the server mounts (a zone without an object store)."""
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.quantity import validate_quantity
+    volume = dict(out["volume"])
+    if out.get("destination"):
+        raise ValidationError("artifacts.volume", "give artifacts.destination (an object store) or artifacts.volume "
+                              "(a claim the server mounts), not both")
+    volume["size"] = validate_quantity("artifacts.volume.size", volume.get("size"), allow_zero=False)
+    if volume.get("storage_class"):
+        check_dns_subdomain("artifacts.volume.storage_class", volume["storage_class"], "a StorageClass name")
+    volume["access_mode"] = check_choice("artifacts.volume.access_mode", volume.get("access_mode") or "ReadWriteOnce",
+                                         ("ReadWriteOnce", "ReadWriteMany"))
+    if volume["access_mode"] == "ReadWriteOnce" and replicas > 1:
+        raise ValidationError("replicas", "%d replicas cannot share a ReadWriteOnce artifacts.volume; use 1, or "
+                              "access_mode ReadWriteMany (a shared class), or an object store" % replicas)
+    out["volume"] = volume
+    out["destination"] = None
+    return out
+
+
+def _artifacts(artifacts, development, replicas=1):
     out = dict(artifacts or {})
+    if out.get("volume"):
+        return _volume(out, replicas)
     destination = out.get("destination")
     if not destination:
         if not development:
-            raise ValidationError("artifacts.destination", "is required: an object store URI (s3://, wasbs:// or gs://), "
-                                  "served through the server's proxy; artifacts on the pod's disk only with development: true")
+            raise ValidationError("artifacts.destination", "is required: an object store URI (s3://, wasbs:// or gs://) "
+                                  "or artifacts.volume (a claim), served through the server's proxy; artifacts on the "
+                                  "pod's disk only with development: true")
         return out
     scheme = destination.split("://", 1)[0] if "://" in destination else None
     if scheme:
@@ -169,7 +195,7 @@ def normalize(params):
                               "(platform_databases writes one); a SQLite or in-memory backend only with development: true")
     spec["backend_store"] = {"uri_secret": _check_secret_ref("backend_store.uri_secret", backend.get("uri_secret"))}
     spec["auth"] = _auth(params.get("auth"), development)
-    spec["artifacts"] = _artifacts(params.get("artifacts"), development)
+    spec["artifacts"] = _artifacts(params.get("artifacts"), development, spec["replicas"])
     if params.get("node_pool"):
         check_dns_label("node_pool", params["node_pool"])
     if params.get("ingress_host"):

@@ -203,6 +203,12 @@ class Provider(object, metaclass=abc.ABCMeta):
         """{running, healthy, pid, health, log, argv} of an add-on's operator process, or None."""
         return None
 
+    def storage_volumes(self, zone_name, storage_class, volumes):
+        """PersistentVolumes a StorageClass without a provisioner needs made for it (catalog/storage.py), as
+        manifests for the apply engine. storage_class: {name, kind, access_modes}; volumes: {count, size}.
+        Cloud zones provision volumes through their CSI drivers: none."""
+        return []
+
     def __init__(self, params):
         """params: the module's provider-connection options (region, endpoint_url, credentials...)."""
         self.params = params

@@ -41,7 +41,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiE
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
     CONDITION_TAINT_PREFIXES, GPU_MODEL_LABEL, GPU_RESOURCE, LABEL_MANAGED_BY, MANAGED_BY, POOL_LABEL,
-    POOL_TYPE_LABEL)
+    POOL_TYPE_LABEL, STORAGE_CLASS_LABEL)
 from ansible_collections.aizone.platform.plugins.module_utils.providers.base import Provider
 
 POOL_NAMESPACE = "kube-system"
@@ -260,6 +260,17 @@ class LocalProvider(Provider):
 
     # add-on operators: processes next to the control plane ----------------
     addon_controllers = ("local", "cluster")
+
+    def storage_volumes(self, zone_name, storage_class, volumes):
+        """`count` static hostPath volumes of `size` under the zone's directory (no CSI driver here); Retain."""
+        root = os.path.join(self._plane(zone_name).cluster_dir, "volumes", storage_class["name"])
+        names = ["%s-%s-%d" % (zone_name, storage_class["name"], i) for i in range(volumes["count"])]
+        return [{"apiVersion": "v1", "kind": "PersistentVolume",
+                 "metadata": {"name": name, "labels": {STORAGE_CLASS_LABEL: storage_class["name"]}},
+                 "spec": {"capacity": {"storage": volumes["size"]}, "accessModes": list(storage_class["access_modes"]),
+                          "persistentVolumeReclaimPolicy": "Retain", "storageClassName": storage_class["name"],
+                          "hostPath": {"path": os.path.join(root, name), "type": "DirectoryOrCreate"}}}
+                for name in names]
 
     def run_addon_process(self, zone_name, name, argv, env, health, timeout):
         return self._plane(zone_name).processes.ensure(name, argv, env, health, timeout)

@@ -62,7 +62,16 @@ def tenant_objects(spec):
         objects.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
                         "metadata": _meta(NETPOL_NAME, name, name),
                         "spec": {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": ingress}})
-    return objects
+    return objects + [claim_object(name, c) for c in spec["volume_claims"] if c["state"] == "present"]
+
+
+def claim_object(tenant, claim):
+    """A tenant's PersistentVolumeClaim; without a storage class, the zone's default class provides it."""
+    spec = {"accessModes": [claim["access_mode"]], "resources": {"requests": {"storage": claim["size"]}}}
+    if claim["storage_class"]:
+        spec["storageClassName"] = claim["storage_class"]
+    return {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": _meta(claim["name"], tenant, tenant),
+            "spec": spec}
 
 
 def priority_class_objects(classes):
@@ -112,6 +121,8 @@ def plan(tenants, state="present", prune=False, prune_selector=None, priority_cl
                                     labels={TENANT_LABEL: [s["name"] for s in specs]}))
         if prune:
             prune_specs.append(dict(kinds=[TENANT_KINDS[0]], labels=dict(selector, **{TENANT_LABEL: None})))
+        # claims hold data: only one marked absent is deleted, never one merely left out of the list
+        absent = [claim_object(s["name"], c) for s in specs for c in s["volume_claims"] if c["state"] == "absent"]
     else:
         absent = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": s["name"]}} for s in specs]
     return desired, absent, prune_specs

@@ -187,7 +187,31 @@ def validate_tenant(index, tenant, platform_namespaces=()):
         access=_access(field + ".access", tenant.get("access")),
         network_isolation=tenant.get("network_isolation", True) is not False,
         allow_from_namespaces=allow,
+        volume_claims=_volume_claims(field + ".volume_claims", tenant.get("volume_claims")),
     )
+
+
+ACCESS_MODES = ("ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod")
+
+
+def _volume_claims(field, claims):
+    """[{name, size, storage_class, access_mode, state}] of a tenant's PersistentVolumeClaims."""
+    out, seen = [], set()
+    for index, claim in enumerate(claims or []):
+        where = "%s[%d]" % (field, index)
+        name = check_dns_subdomain(where + ".name", (claim or {}).get("name"), "a claim name")
+        if name in seen:
+            raise ValidationError(where + ".name", "%r is listed twice" % name)
+        seen.add(name)
+        storage_class = claim.get("storage_class")
+        if storage_class:
+            check_dns_subdomain(where + ".storage_class", storage_class, "a StorageClass name")
+        out.append({"name": name, "storage_class": storage_class,
+                    "size": validate_quantity(where + ".size", claim.get("size"), allow_zero=False),
+                    "access_mode": check_choice(where + ".access_mode", claim.get("access_mode") or ACCESS_MODES[0],
+                                                ACCESS_MODES),
+                    "state": check_choice(where + ".state", claim.get("state") or "present", STATES)})
+    return out
 
 
 def validate_tenants(tenants, platform_namespaces=()):

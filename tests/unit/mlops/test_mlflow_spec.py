@@ -49,6 +49,10 @@ def params(**over):
     ({"ingress_host": "bad host"}, "ingress_host"),
     ({"node_pool": "GPU_pool"}, "node_pool"),
     ({"migration_timeout": 5}, "migration_timeout"),
+    ({"artifacts": {"destination": "s3://b-1/x", "credentials_secret": "s", "volume": {"size": "10Gi"}}},
+     "artifacts.volume"),
+    ({"artifacts": {"volume": {"size": "ten gigs"}}}, "artifacts.volume.size"),
+    ({"replicas": 2, "artifacts": {"volume": {"size": "10Gi"}}}, "replicas"),
 ])
 def test_refusals_name_the_option(over, field):
     with pytest.raises(ValidationError) as err:
@@ -92,3 +96,19 @@ def test_workload_identity_annotates_the_service_account():
     pod = mlflow_render.deployment(spec)["spec"]["template"]
     assert pod["metadata"]["labels"]["azure.workload.identity/use"] == "true"
     assert mlflow_render.python_packages(spec)[-2:] == ["azure-storage-blob==12.31.1", "azure-identity==1.27.0"]
+
+
+def test_artifacts_on_a_claim_are_served_from_its_mount_and_the_pod_is_replaced_not_rolled():
+    spec = normalize(params(artifacts={"volume": {"size": "10Gi", "storage_class": "standard"}}))
+    objs = dict((o["kind"], o) for o in mlflow_render.objects(spec))
+    claim, deployment = objs["PersistentVolumeClaim"], objs["Deployment"]
+    assert claim["metadata"]["name"] == "mlflow-artifacts" and claim["spec"] == {
+        "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "10Gi"}}, "storageClassName": "standard"}
+    assert deployment["spec"]["strategy"] == {"type": "Recreate"}
+    pod = deployment["spec"]["template"]["spec"]
+    assert {"name": "artifacts", "persistentVolumeClaim": {"claimName": "mlflow-artifacts"}} in pod["volumes"]
+    server = pod["containers"][0]
+    assert {"name": "artifacts", "mountPath": mlflow_render.ARTIFACTS_DIR} in server["volumeMounts"]
+    env = dict((e["name"], e.get("value")) for e in server["env"])
+    assert env["MLFLOW_ARTIFACTS_DESTINATION"] == "file://" + mlflow_render.ARTIFACTS_DIR
+    assert "--serve-artifacts" in server["args"]
