@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Print what a zone holds: pools, GPU capacity, tenants and their quotas, add-ons, Ray and Dask pods, workloads.
+"""Print what a zone holds: pools, GPU capacity, tenants and their quotas, add-ons, Ray and Dask pods, workloads, MLOps.
 
 usage: report.py --kubeconfig PATH [--zone NAME]
 Reads only; one LIST per kind. With --zone (a local zone), also the state of
@@ -31,7 +31,7 @@ def table(title, header, rows):
 
 
 def processes(zone):
-    """{add-on: process state} of a local zone's operator processes."""
+    """{process: state} of a local zone's processes (add-on operators, its PostgreSQL)."""
     sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
     from ansible_collections.aizone.platform.plugins.module_utils.providers.localzone import LocalControlPlane
     supervisor = LocalControlPlane(zone).processes
@@ -72,6 +72,43 @@ def cluster_pods(pods, node_pool):
     table("Ray and Dask pods (made by the operators)", ["tenant", "cluster", "role", "group", "pod", "phase", "pool"],
           sorted(rows))
     return seen
+
+
+def mlops(api, core, pods, node_pool, zone):
+    """Storage classes with their volumes, the platform databases' Secrets, and the MLflow servers."""
+    from kubernetes import client
+    classes = client.StorageV1Api(api).list_storage_class(label_selector=MANAGED).items
+    volumes = collections.defaultdict(collections.Counter)
+    for pv in core.list_persistent_volume().items:
+        volumes[pv.spec.storage_class_name][pv.status.phase] += 1
+    table("Storage classes", ["class", "provisioner", "default", "static volumes"],
+          [[c.metadata.name, c.provisioner,
+            "yes" if (c.metadata.annotations or {}).get("storageclass.kubernetes.io/is-default-class") else "",
+            ", ".join("%d %s" % (n, phase) for phase, n in sorted(volumes[c.metadata.name].items())) or "-"]
+           for c in classes])
+    secrets = core.list_secret_for_all_namespaces(label_selector="aizone.io/database").items
+    server = (processes(zone) if zone else {}).get("postgresql")
+    where = "a managed server" if not server else "PostgreSQL process pid %s next to the zone, %s" % (
+        server["pid"], "healthy" if server.get("healthy") else "NOT healthy")
+    table("Platform databases (one role and Secret each; %s)" % where, ["database", "namespace", "Secret"],
+          sorted([s.metadata.labels["aizone.io/database"], s.metadata.namespace, s.metadata.name] for s in secrets))
+    servers = client.AppsV1Api(api).list_deployment_for_all_namespaces(
+        label_selector="app.kubernetes.io/name=mlflow,app.kubernetes.io/component=tracking-server").items
+    claims = dict(((c.metadata.namespace, c.metadata.name), c) for c in
+                  core.list_persistent_volume_claim_for_all_namespaces(label_selector=MANAGED).items)
+    rows = []
+    for d in servers:
+        ns, name = d.metadata.namespace, d.metadata.name
+        mine = [p for p in pods if p.metadata.namespace == ns and (p.metadata.labels or {}).get(
+            "app.kubernetes.io/instance") == name and (p.metadata.labels or {}).get(
+            "app.kubernetes.io/component") == "tracking-server"]
+        claim = claims.get((ns, name + "-artifacts"))
+        rows.append(["%s/%s" % (ns, name), d.metadata.labels.get("app.kubernetes.io/version", "?"),
+                     "%d/%d ready" % (d.status.ready_replicas or 0, d.spec.replicas or 0),
+                     ", ".join("%s on %s" % (p.status.phase, node_pool.get(p.spec.node_name or "", "-")) for p in mine),
+                     "%s %s" % (claim.metadata.name, claim.status.phase) if claim else "object store",
+                     "http://%s.%s.svc.cluster.local:%s" % (name, ns, d.spec.template.spec.containers[0].ports[0].container_port)])
+    table("MLflow tracking servers", ["server", "version", "replicas", "pods", "artifacts", "url"], rows)
 
 
 def main():
@@ -128,6 +165,7 @@ def main():
         rows.append([pod.metadata.namespace, owner, pod.metadata.name, pod.status.phase,
                      node_pool.get(pod.spec.node_name or "", pod.spec.node_name or "-")])
     table("Workload pods", ["tenant", "owner", "pod", "phase", "pool"], sorted(rows))
+    mlops(api, core, pods, node_pool, args.zone)
 
 
 if __name__ == "__main__":

@@ -51,7 +51,8 @@ class TransportError(ApiError):
 def run_module(argument_spec, fn):
     """A module's whole run: AnsibleModule(argument_spec) with check mode, then fn(module) -> result.
 
-    exit_json on success, fail_json on AizoneError. Details attached to the
+    exit_json on success (a `warnings` list in the result goes through module.warn), fail_json on
+    AizoneError. Details attached to the
     error (field, status, code, last_state...) are returned beside msg so
     playbooks and tests can assert on them.
     """
@@ -63,6 +64,8 @@ def run_module(argument_spec, fn):
     except AizoneError as exc:
         details = dict((k, v) for k, v in exc.details.items() if v is not None)
         module.fail_json(msg=exc.msg, **trim_objects(details, every))
+    for warning in result.pop("warnings", None) or []:
+        module.warn(warning)
     module.exit_json(**trim_objects(result, every))
 
 

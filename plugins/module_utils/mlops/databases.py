@@ -27,11 +27,14 @@ from ansible_collections.aizone.platform.plugins.module_utils.names import (
 SECRET_KEYS = ("username", "host", "port", "database", "sslmode")
 
 
-def _admin_password(rest, server):
+def _admin_password(rest, server, check_mode=False):
+    """The admin's password; None in check mode when its Secret does not exist (yet)."""
     ref = server.get("admin_password_secret")
     if not ref:
         return server["admin_password"]
     secret = rest.get_or_none(secret_path(ref["namespace"], ref["name"]))
+    if secret is None and check_mode:
+        return None
     value = decoded(secret).get(ref["key"])
     if not value:
         raise ValidationError("server.admin_password_secret", "Secret %s/%s %s" % (
@@ -165,17 +168,28 @@ def converge(params, check_mode=False, want_diff=False):
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect as kube
     server, databases = normalize(params)
     rest = kube(params)
-    admin_password = _admin_password(rest, server)
+    admin_password = _admin_password(rest, server, check_mode)
+    if admin_password is None:
+        # check mode, and the server's admin Secret is not there yet (the task making the server predicted it):
+        # the server is predicted empty, every database created, without connecting
+        ctx = _context(params, server, rest, None, {"admin_superuser": True, "roles": {}, "databases": {}})
+        out = _result([_plan(ctx, index, db) for index, db in enumerate(databases)], 0, rest, want_diff)
+        out["warnings"] = ["server.admin_password_secret: Secret %(namespace)s/%(name)s does not exist yet: the "
+                           "server is predicted empty" % server["admin_password_secret"]]
+        return out
     conn = postgres.connect(server, server["admin_user"], admin_password, server["maintenance_db"])
     try:
-        ctx = {"server": server, "rest": rest, "conn": conn, "namespaces": {},
-               "password_length": params.get("password_length") or DEFAULT_PASSWORD_LENGTH,
-               "state": postgres.read_state(conn, databases)}
+        ctx = _context(params, server, rest, conn, postgres.read_state(conn, databases))
         plans = [_plan(ctx, index, db) for index, db in enumerate(databases)]
         statements = 0 if check_mode else _apply(plans, rest, server)
     finally:
         conn.close()
     return _result(plans, statements, rest, want_diff)
+
+
+def _context(params, server, rest, conn, state):
+    return {"server": server, "rest": rest, "conn": conn, "namespaces": {}, "state": state,
+            "password_length": params.get("password_length") or DEFAULT_PASSWORD_LENGTH}
 
 
 def _apply(plans, rest, server):

@@ -147,8 +147,10 @@ class Statements(object):
                            kw.get("params")))
 
     def password(self, role, password):
-        """ALTER ROLE ... PASSWORD with the SCRAM verifier, never the password."""
-        verifier = _psycopg2().extensions.encrypt_password(password, role, self.conn, "scram-sha-256")
+        """ALTER ROLE ... PASSWORD with the SCRAM verifier, never the password (none without a connection: a
+        prediction, never run)."""
+        verifier = None if self.conn is None else \
+            _psycopg2().extensions.encrypt_password(password, role, self.conn, "scram-sha-256")
         self.sets_password = True
         self.items.append(("set the password of role %s" % role,
                            self.sql.SQL("ALTER ROLE {} PASSWORD %s").format(self.sql.Identifier(role)), (verifier,)))

@@ -203,6 +203,13 @@ class Provider(object, metaclass=abc.ABCMeta):
         """{running, healthy, pid, health, log, argv} of an add-on's operator process, or None."""
         return None
 
+    def database_server(self, zone_name, check_mode=False):
+        """(changed, {host, port, admin_user, admin_password, running, ...}) of the PostgreSQL server the zone runs for
+        its platform databases, made to run (check mode: predicted). Cloud zones use a managed server instead."""
+        raise AizoneError("provider %s runs no PostgreSQL for the platform databases: give aizone.platform."
+                          "platform_databases the endpoint of a managed server (RDS for PostgreSQL, Azure Database for "
+                          "PostgreSQL, Cloud SQL) as server.host" % self.name, field="zone")
+
     def storage_volumes(self, zone_name, storage_class, volumes):
         """PersistentVolumes a StorageClass without a provisioner needs made for it (catalog/storage.py), as
         manifests for the apply engine. storage_class: {name, kind, access_modes}; volumes: {count, size}.

@@ -272,6 +272,9 @@ class LocalProvider(Provider):
                           "hostPath": {"path": os.path.join(root, name), "type": "DirectoryOrCreate"}}}
                 for name in names]
 
+    def database_server(self, zone_name, check_mode=False):
+        return self._plane(zone_name).postgres.ensure(check_mode)
+
     def run_addon_process(self, zone_name, name, argv, env, health, timeout):
         return self._plane(zone_name).processes.ensure(name, argv, env, health, timeout)
 

@@ -47,7 +47,15 @@ def free_port():
 
 
 def _healthy(url, timeout=1.0):
+    """True when url answers 200; a tcp://host:port url (a server that speaks no HTTP) when it accepts."""
     from ansible.module_utils.urls import open_url
+    if url.startswith("tcp://"):
+        host, port = url[len("tcp://"):].rsplit(":", 1)
+        try:
+            socket.create_connection((host, int(port)), timeout=timeout).close()
+            return True
+        except (OSError, ValueError):
+            return False
     try:
         return open_url(url, timeout=timeout, use_proxy=False).getcode() == 200
     except Exception:  # noqa: BLE001 - refused, reset, 5xx: not healthy
@@ -94,15 +102,18 @@ class ProcessSupervisor(object):
         spec = self.record(name)
         if spec is None:
             return None
-        pid = self._pid(name, spec["argv"][0])
+        pid = self._pid(name, spec.get("program") or spec["argv"][0])
         health = spec.get("health_url")
         return {"running": pid is not None, "healthy": bool(pid and health and _healthy(health)),
                 "pid": pid, "health": health, "log": self._path(name, "log"), "command": spec["argv"],
                 "argv": spec.get("running_argv")}
 
-    def ensure(self, name, argv, env, health, timeout):
-        """Record the process and make it run with this command line; True when it was (re)started."""
+    def ensure(self, name, argv, env, health, timeout, program=None):
+        """Record the process and make it run with this command line; True when it was (re)started.
+        program: what the running process shows as its argv[0], when argv starts with a wrapper that execs it."""
         spec = {"argv": list(argv), "env": dict(env or {}), "health": health}
+        if program:
+            spec["program"] = program
         current = self.record(name)
         state = self.status(name)
         if current and all(current.get(k) == spec[k] for k in spec) and state["healthy"]:
@@ -119,7 +130,7 @@ class ProcessSupervisor(object):
         spec = self.record(name)
         if spec is None:
             raise AizoneError("local zone process %s is not recorded" % name)
-        if self._pid(name, spec["argv"][0]):
+        if self._pid(name, spec.get("program") or spec["argv"][0]):
             return False
         port = free_port()
         argv = [a.replace("{port}", str(port)) for a in spec["argv"]]
@@ -157,7 +168,7 @@ class ProcessSupervisor(object):
     def stop(self, name, grace=5.0):
         """Stop process name (its whole session): TERM, then KILL after grace seconds; True when it ran."""
         spec = self.record(name)
-        pid = self._pid(name, spec["argv"][0]) if spec else None
+        pid = self._pid(name, spec.get("program") or spec["argv"][0]) if spec else None
         if pid is None:
             return False
         try:
@@ -165,9 +176,9 @@ class ProcessSupervisor(object):
         except OSError:
             return False
         end = time.monotonic() + grace
-        while time.monotonic() < end and self._pid(name, spec["argv"][0]):
+        while time.monotonic() < end and self._pid(name, spec.get("program") or spec["argv"][0]):
             time.sleep(0.1)
-        if self._pid(name, spec["argv"][0]):
+        if self._pid(name, spec.get("program") or spec["argv"][0]):
             try:
                 os.killpg(pid, signal.SIGKILL)
             except OSError:

@@ -88,6 +88,12 @@ class LocalControlPlane(object):
         """The zone's processes next to its control plane (add-on operators)."""
         return ProcessSupervisor(self.cluster_dir, self.kubeconfig_path)
 
+    @property
+    def postgres(self):
+        """The zone's PostgreSQL for its platform databases (local_postgres.py), a process of the zone."""
+        from ansible_collections.aizone.platform.plugins.module_utils.providers.local_postgres import LocalPostgres
+        return LocalPostgres(self.name, self.cluster_dir, self.processes)
+
     def _env(self):
         env = dict(os.environ)
         env["KWOK_WORKDIR"] = self.workdir
@@ -194,6 +200,7 @@ class LocalControlPlane(object):
         if not self.exists():
             return False
         self.processes.stop_all()
+        self.postgres.remove()
         self._kwokctl("delete", "cluster")
         shutil.rmtree(self.cluster_dir, ignore_errors=True)
         return True

@@ -1,5 +1,6 @@
 """site.yml on a zone of its own, as an operator runs it: foundation, then the whole site in check mode, for real,
-and again; the Ray and Dask pods the real operators make; the operators' life with the zone; teardown."""
+and again; the Ray and Dask pods the real operators make; MLflow on its claim; the operators' and PostgreSQL's life
+with the zone; teardown."""
 
 import os
 import shutil
@@ -59,6 +60,8 @@ def test_site_check_mode_predicts_the_run_which_then_converges_and_the_operators
     real = run("site.yml")
     assert real.rc == 0, real.output[-4000:]
     predicted, done = _layer(check), _layer(real)
+    predicted.update(_layer(check, "mlops"))
+    done.update(_layer(real, "mlops"))
     names = [n for n in done if not n.endswith("Validating arguments against arg spec 'main'")]
     for name in names:
         if done[name].get("skipped"):
@@ -90,17 +93,28 @@ def test_site_check_mode_predicts_the_run_which_then_converges_and_the_operators
     assert client.AppsV1Api(api).read_namespaced_deployment("data-processing-scheduler", "mlops")
     assert core.read_namespaced_service("data-processing-scheduler", "mlops")
 
-    # the operators stop and start with the zone, and go with it
+    # the MLOps layer: MLflow migrated and Running on the cpu pool, its artifacts claim Bound to a static volume,
+    # the databases' Secrets written from the zone's own PostgreSQL
+    mlflow = core.list_namespaced_pod("mlops", label_selector="app.kubernetes.io/name=mlflow").items
+    assert sorted((p.metadata.labels["app.kubernetes.io/component"], p.status.phase, pool[p.spec.node_name])
+                  for p in mlflow) == [("migration", "Succeeded", "cpu"), ("tracking-server", "Running", "cpu")]
+    claim = core.read_namespaced_persistent_volume_claim("mlflow-artifacts", "mlops")
+    assert claim.status.phase == "Bound" and claim.spec.volume_name.startswith(ZONE + "-standard-")
+    assert sorted(s.metadata.name for s in core.list_namespaced_secret("mlops", label_selector="aizone.io/database")
+                  .items) == ["data-integration-postgres", "mlflow-auth-postgres", "mlflow-postgres", "pipeline-postgres"]
+
+    # the operators and the PostgreSQL stop and start with the zone, and go with it
     from ansible_collections.aizone.platform.plugins.module_utils.providers.localzone import LocalControlPlane
     plane = LocalControlPlane(ZONE)
-    pids = [plane.processes.status(n)["pid"] for n in ("kuberay", "dask")]
+    pids = [plane.processes.status(n)["pid"] for n in ("kuberay", "dask", "postgresql")]
     localzone = [sys.executable, os.path.join(ROOT, "hack", "localzone.py")]
     subprocess.run(localzone + ["down", ZONE], check=True, capture_output=True)
-    assert [plane.processes.status(n)["running"] for n in ("kuberay", "dask")] == [False, False]
+    assert [plane.processes.status(n)["running"] for n in ("kuberay", "dask", "postgresql")] == [False] * 3
     subprocess.run(localzone + ["up", ZONE], check=True, capture_output=True)
-    assert [plane.processes.status(n)["healthy"] for n in ("kuberay", "dask")] == [True, True]
+    assert [plane.processes.status(n)["healthy"] for n in ("kuberay", "dask", "postgresql")] == [True] * 3
+    data = plane.postgres.root
     gone = run("teardown.yml", extravars={"confirm_teardown": "yes"})
     assert gone.rc == 0, gone.output[-4000:]
     for pid in pids + [plane.processes.status(n)["pid"] for n in ("kuberay", "dask") if plane.processes.status(n)]:
         assert not os.path.exists("/proc/%d" % pid) or open("/proc/%d/stat" % pid).read().split()[2] == "Z"
-    assert not plane.exists()
+    assert not plane.exists() and not os.path.exists(data)

@@ -165,3 +165,22 @@ def test_bad_input_fails_before_any_write_naming_the_option(controlplane, postgr
     assert postgres.query("SELECT count(*) FROM pg_roles")[0][0] == roles_before
     assert postgres.query("SELECT count(*) FROM pg_database WHERE datname = %s", (good["name"],))[0][0] == 0
     assert secret_data(rest, good["namespace"], good["name"].replace("_", "-") + "-postgres") is None
+
+
+def test_check_mode_before_the_server_exists_predicts_what_the_first_run_does(controlplane, postgres, run_playbook,
+                                                                              setup):
+    """The admin Secret not there yet (the task that makes the server writes it): check mode predicts an empty
+    server, without connecting, and the prediction is what the run does once the Secret is there."""
+    rest, namespaces, dbs, server = setup
+    kc = controlplane.kubeconfig
+    ref = {"namespace": namespaces[0], "name": "platform-db-admin"}
+    by_secret = dict(server, admin_password=None, admin_password_secret=ref)
+    check = run_playbook(play(task("check", kc, by_secret, dbs, check=True))).task("check")
+    assert not check.get("failed"), check.get("msg")
+    body = {"apiVersion": "v1", "kind": "Secret", "metadata": ref,
+            "data": {"password": base64.b64encode(postgres.password.encode()).decode()}}
+    rest.request("POST", "/api/v1/namespaces/%s/secrets" % ref["namespace"], body=body)
+    run = run_playbook(play(task("run", kc, by_secret, dbs))).task("run")
+    assert not run.get("failed"), run.get("msg")
+    assert [d["changes"] for d in check["databases"]] == [d["changes"] for d in run["databases"]]
+    assert check["sql_statements"] == 0 and set(check["api_requests"]) == {"GET"}
