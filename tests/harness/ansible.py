@@ -63,6 +63,7 @@ def ansible_env(extra=None):
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_DEPRECATION_WARNINGS": "False",
         "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        "ANSIBLE_PIPELINING": "True",
     })
     env.update(extra or {})
     return env

@@ -3,26 +3,21 @@
 initdb with SCRAM-SHA-256 authentication everywhere and an admin password, then
 postgres on a free port with its socket in the data directory. PostgreSQL
 refuses to run as root: as root, the directory goes to the `postgres` user the
-package creates and the server runs through runuser. `make test` installs the
-package where it is missing (hack/test.sh).
+package creates and the server runs through setpriv, as the local zone's own
+PostgreSQL does (providers/local_postgres.py). `make test` installs the package
+where it is missing (hack/test.sh).
 """
 
-import glob
 import os
 import shutil
 import subprocess
 import tempfile
 import time
 
+from ansible_collections.aizone.platform.plugins.module_utils.providers.local_postgres import bin_dir, run_as
 from ansible_collections.aizone.platform.plugins.module_utils.providers.local_processes import free_port
 
 ADMIN = "postgres"
-
-
-def bin_dir():
-    """The newest /usr/lib/postgresql/<major>/bin with initdb, or None."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
-    return os.path.dirname(found[-1]) if found else None
 
 
 class PostgresServer(object):
@@ -37,9 +32,6 @@ class PostgresServer(object):
         self.log = os.path.join(self.root, "server.log")
         self._proc = None
 
-    def _run_as(self):
-        return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-
     def start(self, timeout=60):
         pwfile = os.path.join(self.root, "pw")
         with open(pwfile, "w") as handle:
@@ -47,7 +39,7 @@ class PostgresServer(object):
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres")
             shutil.chown(pwfile, "postgres")
-        subprocess.run(self._run_as() + [os.path.join(self.bin, "initdb"), "-D", self.data, "-U", ADMIN,
+        subprocess.run(run_as() + [os.path.join(self.bin, "initdb"), "-D", self.data, "-U", ADMIN,
                                          "-A", "scram-sha-256", "--pwfile", pwfile, "-E", "UTF8", "--no-sync"],
                        check=True, capture_output=True)
         os.unlink(pwfile)
@@ -55,7 +47,7 @@ class PostgresServer(object):
             if os.geteuid() == 0:
                 shutil.chown(self.log, "postgres")
             self._proc = subprocess.Popen(
-                self._run_as() + [os.path.join(self.bin, "postgres"), "-D", self.data, "-p", str(self.port),
+                run_as() + [os.path.join(self.bin, "postgres"), "-D", self.data, "-p", str(self.port),
                                   "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=" + self.data,
                                   "-c", "fsync=off", "-c", "log_statement=all"],
                 stdout=log, stderr=subprocess.STDOUT)
