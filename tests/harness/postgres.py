@@ -40,7 +40,7 @@ class PostgresServer(object):
             shutil.chown(self.root, "postgres")
             shutil.chown(pwfile, "postgres")
         subprocess.run(run_as() + [os.path.join(self.bin, "initdb"), "-D", self.data, "-U", ADMIN,
-                                         "-A", "scram-sha-256", "--pwfile", pwfile, "-E", "UTF8", "--no-sync"],
+                                   "-A", "scram-sha-256", "--pwfile", pwfile, "-E", "UTF8", "--no-sync"],
                        check=True, capture_output=True)
         os.unlink(pwfile)
         with open(self.log, "w") as log:
@@ -48,8 +48,8 @@ class PostgresServer(object):
                 shutil.chown(self.log, "postgres")
             self._proc = subprocess.Popen(
                 run_as() + [os.path.join(self.bin, "postgres"), "-D", self.data, "-p", str(self.port),
-                                  "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=" + self.data,
-                                  "-c", "fsync=off", "-c", "log_statement=all"],
+                            "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=" + self.data,
+                            "-c", "fsync=off", "-c", "log_statement=all"],
                 stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
