@@ -31,15 +31,12 @@ description:
 author: aizone.platform contributors (@aizone)
 extends_documentation_fragment:
   - aizone.platform.provider
+  - aizone.platform.zone_access
   - aizone.platform.attributes.kubernetes
   - aizone.platform.wait
   - aizone.platform.addon_files
   - aizone.platform.objects
 options:
-  zone:
-    description: Name of the zone.
-    type: str
-    required: true
   addons:
     description: The add-ons.
     type: list
@@ -73,14 +70,6 @@ options:
     type: str
     choices: [auto, local, cluster]
     default: auto
-  kubeconfig:
-    description:
-      - Kubeconfig of the zone. When not set, the kubeconfig the provider gives for the zone is used; no environment
-        variable is read, so an ambient E(KUBECONFIG) can never redirect the task to another cluster.
-    type: path
-  context:
-    description: Context of O(kubeconfig).
-    type: str
 '''
 
 EXAMPLES = r'''

@@ -16,24 +16,14 @@ description:
     at), and its operator - the process next to a local zone's control plane, with its health, or the Deployment in
     the zone. Read-only.
 author: aizone.platform contributors (@aizone)
-extends_documentation_fragment: [aizone.platform.provider, aizone.platform.attributes.info]
+extends_documentation_fragment: [aizone.platform.provider, aizone.platform.zone_access, aizone.platform.attributes.info]
 options:
-  zone:
-    description: Name of the zone.
-    type: str
-    required: true
   names:
     description: Only these add-ons; every one when empty.
     type: list
     elements: str
     choices: [dask, kuberay]
     default: []
-  kubeconfig:
-    description: Kubeconfig of the zone; the one the provider gives for the zone when not set.
-    type: path
-  context:
-    description: Context of O(kubeconfig).
-    type: str
 '''
 
 EXAMPLES = r'''

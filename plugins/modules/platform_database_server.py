@@ -26,12 +26,9 @@ description:
 author: aizone.platform contributors (@aizone)
 extends_documentation_fragment:
   - aizone.platform.provider
+  - aizone.platform.zone_access
   - aizone.platform.attributes.kubernetes
 options:
-  zone:
-    description: Name of the zone.
-    type: str
-    required: true
   admin_secret:
     description: Where the admin Secret goes (keys C(username), C(password), C(host), C(port)); its namespace is
       created when missing.
@@ -46,12 +43,6 @@ options:
         description: Name of the Secret.
         type: str
         default: platform-db-admin
-  kubeconfig:
-    description: Kubeconfig of the zone; the one the provider gives for the zone when not set.
-    type: path
-  context:
-    description: Context of O(kubeconfig).
-    type: str
 seealso:
   - module: aizone.platform.platform_databases
 '''

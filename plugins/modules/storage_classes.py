@@ -31,13 +31,10 @@ description:
 author: aizone.platform contributors (@aizone)
 extends_documentation_fragment:
   - aizone.platform.provider
+  - aizone.platform.zone_access
   - aizone.platform.attributes.kubernetes
   - aizone.platform.objects
 options:
-  zone:
-    description: Name of the zone.
-    type: str
-    required: true
   classes:
     description: The StorageClasses.
     type: list
@@ -96,12 +93,6 @@ options:
     description: Also delete the classes this collection made in the zone that are not listed.
     type: bool
     default: false
-  kubeconfig:
-    description: Kubeconfig of the zone; the one the provider gives for the zone when not set.
-    type: path
-  context:
-    description: Context of O(kubeconfig).
-    type: str
 seealso:
   - module: aizone.platform.tenant
 '''
