@@ -78,17 +78,20 @@ class _Reads(object):
         if not self.namespace:
             self.warnings.append("namespace %r does not exist: everything is predicted created, unchecked (a real "
                                  "run fails unless an earlier task creates it)" % spec["namespace"])
-            return
         for field, (part, key), what in SECRET_REFS:
             ref = (spec.get(part) or {}).get(key)
-            if ref and (part != "auth" or spec["auth"].get("enabled")):
+            if ref and (part != "auth" or spec["auth"].get("enabled")) and (self.namespace or what == "generated"):
                 self._check(field, ref, what)
+        if not self.namespace:
+            return
         credentials = spec["artifacts"].get("credentials_secret")
         if credentials and self._secret(credentials) is None:
             self._missing("artifacts.credentials_secret",
                           "Secret %s/%s does not exist" % (spec["namespace"], credentials))
 
     def _secret(self, name):
+        if not self.namespace:
+            return None
         if name not in self._secrets:
             self._secrets[name] = self.rest.get_or_none(secret_path(self.spec["namespace"], name))
         return self._secrets[name]
@@ -255,6 +258,11 @@ def _absent(rest, spec, check_mode, want_diff, timeout):
     return out
 
 
+def _redacted(secret):
+    """A generated Secret as results and diffs show it: its keys, no value."""
+    return dict(secret, data=dict((k, "<generated>") for k in secret["data"]))
+
+
 def _created_secrets(rest, reads, check_mode):
     """Create the generated Secrets (POST; check mode: dry run); the ApplyResult entries show keys, not values."""
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import ApplyResult, object_ref
@@ -262,7 +270,7 @@ def _created_secrets(rest, reads, check_mode):
     for secret in reads.generated_secrets():
         rest.request("POST", secret_path(secret["metadata"]["namespace"]),
                      query={"dryRun": "All"} if check_mode else None, body=secret)
-        result.note(object_ref(secret), "created", None, dict(secret, data=dict((k, "<generated>") for k in secret["data"])))
+        result.note(object_ref(secret), "created", None, _redacted(secret))
     return result
 
 
@@ -292,8 +300,10 @@ def converge(params, check_mode=False, want_diff=False):
     result = ApplyResult()
     migration = {"job": None, "action": "not needed"}
     if not reads.namespace:
+        # as a real run would write them once the namespace exists: Secrets, ServiceAccount, Job, the rest
         job = render.migration_job(spec)
-        result.add(_predicted([job] + wanted))
+        result.add(_predicted([_redacted(o) for o in reads.generated_secrets()] + [o for o in wanted if o["kind"] == "ServiceAccount"] + [job] +
+                              [o for o in wanted if o["kind"] != "ServiceAccount"]))
         migration = {"job": job["metadata"]["name"], "action": "run"}
     else:
         result.add(_created_secrets(rest, reads, check_mode))

@@ -87,7 +87,8 @@ def test_migrates_before_rollout_predicts_and_is_idempotent(controlplane, tenant
     kc = controlplane.kubeconfig
     args = server_args(kc, ns, pool[0])
     bumped = dict(args, version="3.17.1")
-    result = run_playbook(play(task("check", args, check=True), task("run", args), task("again", args),
+    result = run_playbook(play(task("check", args, check=True), task("check, no namespace yet", dict(
+        args, namespace=ns + "-new"), check=True), task("run", args), task("again", args),
                                task("check bump", bumped, check=True), task("bump", bumped),
                                task("info", {"kubeconfig": kc, "namespace": ns}, module="mlflow_info")),
                           diff=True)
@@ -98,6 +99,8 @@ def test_migrates_before_rollout_predicts_and_is_idempotent(controlplane, tenant
 
     # check mode predicted exactly the objects the run wrote, sending no write
     assert changed(check) == changed(run)
+    # a namespace an earlier task creates: predicted the same, unchecked, in the order a run writes
+    assert changed(result.task("check, no namespace yet")) == changed(run)
     assert set(check["api_requests"]) <= {"GET", "POST", "PATCH"} and check["mlflow"]["migration"]["action"] == "run"
     job = run["mlflow"]["migration"]["job"]
     first = [("Secret", "mlflow-admin", "created"), ("ServiceAccount", "mlflow", "created"), ("Job", job, "created")]
