@@ -24,7 +24,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 import shutil
+import socket
 import ssl
 import subprocess
 
@@ -47,6 +49,27 @@ COMPONENTS = (
     ("KWOK_CONTROLLER_BINARY", "kwok"),
     ("KWOK_KUBECTL_BINARY", "kubectl"),
 )
+
+
+#: the ports kwokctl picks for a zone when it creates it (kwok.yaml), by the component that listens on them
+PORT_KEYS = re.compile(r"^\s*(etcdPeerPort|etcdPort|kubeApiserverPort|kubeControllerManagerPort|kubeSchedulerPort|"
+                       r"kwokControllerPort):\s*(\d+)\s*$", re.M)
+
+
+def taken_ports(kwok_yaml_text):
+    """[(component key, port)] of a zone's ports that another process listens on now."""
+    taken = []
+    for key, port in PORT_KEYS.findall(kwok_yaml_text):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # as the components' own listeners do: a closed connection's TIME_WAIT is no owner, a listener is
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("0.0.0.0", int(port)))
+        except OSError:
+            taken.append((key, int(port)))
+        finally:
+            sock.close()
+    return taken
 
 
 def default_workdir():
@@ -168,6 +191,7 @@ class LocalControlPlane(object):
         if not (self.exists() and self.running()):
             wait = "--wait=%ds" % int(timeout)
             if self.exists():
+                self._check_ports()
                 self._kwokctl("start", "cluster", wait, timeout=timeout + 60)
             else:
                 self._kwokctl("create", "cluster", "--runtime", "binary", wait, *ONE_INSTANCE_ARGS,
@@ -177,6 +201,32 @@ class LocalControlPlane(object):
                                   % (self.name, self.server()))
             started = True
         return bool(self.processes.start_all()) or started
+
+    def _own_pids_alive(self):
+        for name in os.listdir(os.path.join(self.cluster_dir, "pids")) if os.path.isdir(
+                os.path.join(self.cluster_dir, "pids")) else []:
+            try:
+                with open(os.path.join(self.cluster_dir, "pids", name)) as handle:
+                    os.kill(int(handle.read().strip()), 0)
+                return True
+            except (OSError, ValueError):
+                continue
+        return False
+
+    def _check_ports(self):
+        """Fail at once, not after the start's timeout, when a stopped zone's ports are taken: kwokctl picks them
+        when it creates a zone, so a zone created while this one was stopped may hold them now."""
+        if self._own_pids_alive():
+            return      # a component of this zone still runs and may hold its own port: let kwokctl sort it out
+        with open(os.path.join(self.cluster_dir, "kwok.yaml")) as handle:
+            taken = taken_ports(handle.read())
+        if taken:
+            raise AizoneError("local zone %s cannot start: its port%s %s %s in use by another process (kwokctl picked "
+                              "them when it created the zone; a zone created while this one was stopped may hold "
+                              "them). Stop that process, or delete this zone and create it again"
+                              % (self.name, "s" if len(taken) > 1 else "",
+                                 ", ".join("%d (%s)" % (p, k) for k, p in taken), "are" if len(taken) > 1 else "is"),
+                              taken_ports=[p for _k, p in taken])
 
     def stop(self):
         """Stop the zone's processes, then its control plane; True when anything ran."""
