@@ -87,11 +87,11 @@ def test_migrates_before_rollout_predicts_and_is_idempotent(controlplane, tenant
     kc = controlplane.kubeconfig
     args = server_args(kc, ns, pool[0])
     bumped = dict(args, version="3.17.1")
-    result = run_playbook(play(task("check", args, check=True), task("check, no namespace yet", dict(
-        args, namespace=ns + "-new"), check=True), task("run", args), task("again", args),
-                               task("check bump", bumped, check=True), task("bump", bumped),
-                               task("info", {"kubeconfig": kc, "namespace": ns}, module="mlflow_info")),
-                          diff=True)
+    tasks = [task("check", args, check=True), task("check, no namespace yet", dict(args, namespace=ns + "-new"),
+                                                   check=True),
+             task("run", args), task("again", args), task("check bump", bumped, check=True), task("bump", bumped),
+             task("info", {"kubeconfig": kc, "namespace": ns}, module="mlflow_info")]
+    result = run_playbook(play(*tasks), diff=True)
     check, run, again = result.task("check"), result.task("run"), result.task("again")
     check_bump, bump, info = result.task("check bump"), result.task("bump"), result.task("info")
     for res in (check, run, again, check_bump, bump, info):
