@@ -19,7 +19,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.errors import Aizo
 from ansible_collections.aizone.platform.plugins.module_utils.mlops import postgres
 from ansible_collections.aizone.platform.plugins.module_utils.mlops.db_spec import DEFAULT_PASSWORD_LENGTH, normalize
 from ansible_collections.aizone.platform.plugins.module_utils.mlops.secrets import (
-    decoded, new_password, secret_object, secret_path)
+    decoded, new_password, secret_object, secret_path, write_secret)
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
     DATABASE_LABEL, LABEL_COMPONENT, LABEL_MANAGED_BY, MANAGED_BY)
 
@@ -154,11 +154,8 @@ def _plan(ctx, index, db):
 
 def _write_secret(rest, plan):
     db = plan["db"]
-    if plan["write"] == "create":
-        rest.request("POST", secret_path(db["namespace"]), body=_secret_object(db, plan["data"]))
-    elif plan["write"] == "update":
-        rest.request("PUT", secret_path(db["namespace"], db["secret"]),
-                     body=_secret_object(db, plan["data"], plan["secret"]))
+    if plan["write"] in ("create", "update"):
+        write_secret(rest, _secret_object(db, plan["data"], plan["secret"]), plan["secret"])
     elif plan["write"] == "delete":
         rest.request("DELETE", secret_path(db["namespace"], db["secret"]))
 

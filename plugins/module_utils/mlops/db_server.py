@@ -15,7 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.aizone.platform.plugins.module_utils.mlops.secrets import decoded, secret_object, secret_path
+from ansible_collections.aizone.platform.plugins.module_utils.mlops.secrets import (
+    decoded, secret_object, secret_path, write_secret)
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
     LABEL_COMPONENT, LABEL_MANAGED_BY, MANAGED_BY, check_dns_label, check_dns_subdomain)
 
@@ -55,13 +56,8 @@ def _converge_secret(rest, ref, server, check_mode):
         return "updated" if live is not None else "created"
     if live_ns is None:
         apply_objects(rest, [namespace])
-    body = secret_object(ref["namespace"], ref["name"], {LABEL_MANAGED_BY: MANAGED_BY, LABEL_COMPONENT: "database"},
-                         data, live)
-    if live is None:
-        rest.request("POST", secret_path(ref["namespace"]), body=body)
-        return "created"
-    rest.request("PUT", secret_path(ref["namespace"], ref["name"]), body=body)
-    return "updated"
+    return write_secret(rest, secret_object(ref["namespace"], ref["name"], {
+        LABEL_MANAGED_BY: MANAGED_BY, LABEL_COMPONENT: "database"}, data, live), live)
 
 
 def converge(params, check_mode=False):

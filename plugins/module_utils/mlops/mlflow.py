@@ -147,19 +147,19 @@ def _place(rest, spec, reads, check_mode):
         reads.warnings.append("%s; predicted with a node selector only" % exc.msg)
 
 
-def _condition(obj, ctype):
-    for cond in (obj.get("status") or {}).get("conditions") or []:
-        if cond.get("type") == ctype and cond.get("status") == "True":
-            return cond
-    return None
+def _job_state(job):
+    """complete, failed or running, as workloads/rollout.py reads a Job's conditions."""
+    from ansible_collections.aizone.platform.plugins.module_utils.workloads.rollout import rollout_status
+    done, failure, _text = rollout_status(dict(job, kind="Job"))
+    return "complete" if done else "failed" if failure else "running"
 
 
 def migration_due(rest, spec):
-    """(due, live Deployment or None): due unless the Deployment was rolled out after a migration of this hash."""
+    """True unless the live Deployment was rolled out after a migration of this hash."""
     live = rest.get_or_none(_deployment_path(spec))
     annotations = ((((live or {}).get("spec") or {}).get("template") or {}).get("metadata") or {}).get(
         "annotations") or {}
-    return annotations.get("aizone.io/migration") != render.migration_hash(spec), live
+    return annotations.get("aizone.io/migration") != render.migration_hash(spec)
 
 
 def _migrate(rest, spec, check_mode):
@@ -169,10 +169,11 @@ def _migrate(rest, spec, check_mode):
     job = render.migration_job(spec)
     name = job["metadata"]["name"]
     live = rest.get_or_none(_job_path(spec["namespace"], name))
+    state = _job_state(live) if live is not None else None
     result = ApplyResult()
-    if live is not None and _condition(live, "Complete"):
+    if state == "complete":
         return result, {"job": name, "action": "completed earlier"}
-    if live is not None and _condition(live, "Failed"):
+    if state == "failed":
         gone = delete_objects(rest, [job], check_mode=check_mode, wait=True,
                               wait_timeout=spec["migration_timeout"])
         made = None if check_mode else apply_objects(rest, [job])
@@ -295,7 +296,7 @@ def converge(params, check_mode=False, want_diff=False):
         return _absent(rest, spec, check_mode, want_diff, timeout)
     reads = _Reads(rest, spec, check_mode)
     _place(rest, spec, reads, check_mode)
-    due, _live = migration_due(rest, spec)
+    due = migration_due(rest, spec)
     wanted, gone, warnings = _optional(rest, spec)
     result = ApplyResult()
     migration = {"job": None, "action": "not needed"}
@@ -367,6 +368,5 @@ def _server_view(deployment, jobs):
 
 
 def _job_view(job):
-    state = "complete" if _condition(job, "Complete") else "failed" if _condition(job, "Failed") else "running"
-    return {"name": job["metadata"]["name"], "state": state,
+    return {"name": job["metadata"]["name"], "state": _job_state(job),
             "completed": (job.get("status") or {}).get("completionTime")}

@@ -42,3 +42,13 @@ def secret_object(namespace, name, labels, data, live=None):
     if live is not None:
         meta["resourceVersion"] = live["metadata"]["resourceVersion"]
     return {"apiVersion": "v1", "kind": "Secret", "metadata": meta, "type": "Opaque", "data": encoded(data)}
+
+
+def write_secret(rest, body, live=None):
+    """Create the Secret `body` (POST), or replace `live` with it (PUT); "created" or "updated"."""
+    meta = body["metadata"]
+    if live is None:
+        rest.request("POST", secret_path(meta["namespace"]), body=body)
+        return "created"
+    rest.request("PUT", secret_path(meta["namespace"], meta["name"]), body=body)
+    return "updated"

@@ -4,7 +4,7 @@
 """Processes a local zone runs next to its control plane: the real operators of its add-ons.
 
 Each process is recorded in `<zone dir>/processes/<name>.json` (its command
-line with a `{port}` placeholder, its environment additions, its health
+line, where `{port}` stands for a free port, its environment additions, its health
 URL), runs in its own session with its output in `<name>.log` beside the
 record, and has its pid in `<name>.pid`. The zone starts every recorded
 process when it starts, and stops them before it stops or is deleted, so no
