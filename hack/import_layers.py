@@ -5,14 +5,14 @@ Usage: python hack/import_layers.py [ROOT]   (exit 1 and one line per violation 
 The packages of plugins/module_utils and what each may import (DEVELOPERS.md
 draws the same picture):
 
-- base (errors, retry, waiter, files, names, catalog/): base only;
+- base (errors, retry, waiter, files, names, money, catalog/): base only;
 - k8s/: base and k8s. Inside it, rest.py sees transports only through their
   two-method interface: it never imports k8s/transport.py, and outside k8s
   only k8s/client.py may (callers get a client from client.connect);
 - providers/: base, k8s and providers;
-- the domains (zones, gpu, tenants, workloads, compute, addons, mlops): base, k8s, their
+- the domains (zones, gpu, tenants, workloads, compute, addons, mlops, storage, cost): base, k8s, their
   own package, and the domains listed for them in DOMAIN_DEPENDS (zones also
-  providers; addons: providers, zones, workloads; gpu: zones, addons for the
+  providers and cost, whose plan-time estimate node pools carry; addons: providers, zones, workloads; gpu: zones, addons for the
   upstream ClusterPolicy CRD), never a domain above them;
 - plugins/modules: anything public, but of k8s only k8s.client (connection
   options) and of providers only the package itself (PROVIDER_ARGS);
@@ -29,9 +29,9 @@ import os
 import sys
 
 PREFIX = "ansible_collections.aizone.platform.plugins."
-BASE = ("errors", "retry", "waiter", "files", "names", "catalog", "concurrency")
+BASE = ("errors", "retry", "waiter", "files", "names", "money", "catalog", "concurrency")
 DOMAIN_DEPENDS = {
-    "zones": ("providers",),
+    "zones": ("providers", "cost"),
     "addons": ("providers", "zones", "workloads"),
     "gpu": ("zones", "addons"),
     "tenants": (),
@@ -39,6 +39,7 @@ DOMAIN_DEPENDS = {
     "compute": ("workloads", "zones"),
     "mlops": ("zones", "workloads"),
     "storage": ("providers", "zones"),
+    "cost": ("providers", "zones"),
 }
 LOWER = {"k8s": ("k8s",), "providers": ("k8s", "providers")}
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Print what a zone holds: pools, GPU capacity, tenants and their quotas, add-ons, Ray and Dask pods, workloads, MLOps.
 
-usage: report.py --kubeconfig PATH [--zone NAME]
+usage: report.py --kubeconfig PATH [--zone NAME] [--provider NAME]
 Reads only; one LIST per kind. With --zone (a local zone), also the state of
 the add-on operator processes next to its control plane.
 """
@@ -115,6 +115,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kubeconfig", required=True)
     parser.add_argument("--zone", help="a local zone: also show its operator processes")
+    parser.add_argument("--provider", default="local", help="the zone's provider, for its prices (default local)")
     args = parser.parse_args()
     from kubernetes import client, config
     api = config.new_client_from_config(config_file=args.kubeconfig)
@@ -166,6 +167,34 @@ def main():
                      node_pool.get(pod.spec.node_name or "", pod.spec.node_name or "-")])
     table("Workload pods", ["tenant", "owner", "pod", "phase", "pool"], sorted(rows))
     mlops(api, core, pods, node_pool, args.zone)
+    cost(api, nodes, core.list_pod_for_all_namespaces().items, args.provider)
+
+
+def cost(api, nodes, pods, provider):
+    """The zone's monthly cost from what is placed (cost_info's showback), per tenant and pool, and the cheapest
+    equivalent of each GPU pool across clouds (cost_compare)."""
+    sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
+    from ansible_collections.aizone.platform.plugins.module_utils.cost.compare import compare
+    from ansible_collections.aizone.platform.plugins.module_utils.cost.showback import showback
+    found = showback(provider, [api.sanitize_for_serialization(n) for n in nodes],
+                     [api.sanitize_for_serialization(p) for p in pods])
+    print("\nCost: %s USD a month (%s USD an hour) for the nodes; %s USD of it idle"
+          % ("{:,.2f}".format(found["total"]["monthly"]), found["total"]["hourly"],
+             "{:,.2f}".format(found["idle"]["monthly"])))
+    table("Cost per tenant (USD a month, from the pods' requests)", ["tenant", "pods", "monthly"],
+          [[t["name"], t["pods"], "{:,.2f}".format(t["monthly"])] for t in found["tenants"]])
+    rows = []
+    for pool in found["pools"]:
+        best = compare({"current": {"provider": provider, "instance_type": pool["instance_type"]}})
+        cheapest = best["cheapest"] or {}
+        gpu = best["equivalent"].get("gpu_model")
+        rows.append([pool["name"], pool["instance_type"], "{:,.2f}".format(pool["monthly"]),
+                     "{:,.2f}".format(pool["idle_monthly"]),
+                     "%s %s %s %s" % (cheapest.get("provider"), cheapest.get("instance_type"), cheapest.get("region"),
+                                      cheapest.get("capacity_type")) if gpu and cheapest else "-",
+                     "{:,.2f}".format(cheapest["monthly"] * pool["nodes"]) if gpu and cheapest else "-"])
+    table("Cost per pool (USD a month) and the cheapest equivalent of each GPU pool",
+          ["pool", "type", "monthly", "idle", "cheapest equivalent", "its monthly"], rows)
 
 
 if __name__ == "__main__":

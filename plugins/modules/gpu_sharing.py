@@ -59,7 +59,7 @@ options:
             required when the pool has no nodes yet. When given, the layout is checked before any request.
         type: str
         choices: [A100-SXM4-40GB, A100-80GB, A100-80GB-PCIe, H100-80GB, H100-NVL-94GB, H200-141GB, A30-24GB,
-                  A10G, L4, T4, V100]
+                  A10G, L4, T4, V100, L40S]
       time_slicing:
         description: Time-slicing settings; only with O(node_pools[].mode=time_slicing).
         type: dict

@@ -18,7 +18,8 @@ description:
   - Labels, taints and scaling change in place; any other difference fails before any change, naming the field.
   - Options left unset keep their current value on an existing pool and take the documented default on a new one.
 author: aizone.platform contributors (@aizone)
-extends_documentation_fragment: [aizone.platform.provider, aizone.platform.attributes.provider]
+extends_documentation_fragment: [aizone.platform.provider, aizone.platform.cost_estimate,
+                                 aizone.platform.attributes.provider]
 options:
   zone:
     description: Name of the zone the pool belongs to.
@@ -57,7 +58,7 @@ options:
         type: str
         required: true
         choices: [A100-SXM4-40GB, A100-80GB, A100-80GB-PCIe, H100-80GB, H100-NVL-94GB, H200-141GB,
-                  A30-24GB, A10G, L4, T4, V100]
+                  A30-24GB, A10G, L4, T4, V100, L40S]
       count:
         description: GPUs per node.
         type: int
@@ -162,6 +163,21 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+cost:
+  description:
+    - The zone's estimated cost before and after the task, in US dollars (a month is 730 hours), the same in check
+      mode and in a real run. Prices are catalog figures per region with their source and date; spot pools use
+      a dated spot snapshot where one exists, else on-demand (said in C(notes)).
+    - C(before) and C(after) hold C(hourly) and C(monthly) at the desired node counts, and C(monthly_min) and
+      C(monthly_max) at the autoscaling bounds. C(diff) is after minus before.
+    - C(pools) has one entry per pool of the zone with its C(before), C(after) (node counts, price per node,
+      price region, source, date) and C(diff_monthly).
+  returned: always
+  type: dict
+  sample:
+    before: {hourly: 22.638, monthly: 16525.74, monthly_min: 16525.74, monthly_max: 33051.48}
+    after: {hourly: 44.596, monthly: 32555.08, monthly_min: 16525.74, monthly_max: 33051.48}
+    diff: {hourly: 21.958, monthly: 16029.34}
 node_pool:
   description: The pool after the task (predicted in check mode); null when absent.
   returned: always
@@ -224,6 +240,7 @@ zone:
   type: str
 '''
 
+from ansible_collections.aizone.platform.plugins.module_utils.cost.estimate import COST_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
@@ -231,11 +248,11 @@ from ansible_collections.aizone.platform.plugins.module_utils.zones.converge imp
 from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import NODE_POOL_WAIT_TIMEOUT, node_pool_options
 
 
-ARGUMENT_SPEC = dict(
+ARGUMENT_SPEC = dict(COST_ARGS, **dict(
     PROVIDER_ARGS,
     zone=dict(type="str", required=True),
     **dict(node_pool_options(), **wait_args(NODE_POOL_WAIT_TIMEOUT))
-)
+))
 
 
 def main():

@@ -24,7 +24,8 @@ description:
     (RV(node_pools[].node_pool.managed)). The zone's system pool, where a provider has one, is never listed.
   - M(aizone.platform.node_pool) stays for single pools; both share one reconciler.
 author: aizone.platform contributors (@aizone)
-extends_documentation_fragment: [aizone.platform.provider, aizone.platform.attributes.provider]
+extends_documentation_fragment: [aizone.platform.provider, aizone.platform.cost_estimate,
+                                 aizone.platform.attributes.provider]
 options:
   zone:
     description: Name of the zone the pools belong to.
@@ -61,7 +62,7 @@ options:
             type: str
             required: true
             choices: [A100-SXM4-40GB, A100-80GB, A100-80GB-PCIe, H100-80GB, H100-NVL-94GB, H200-141GB,
-                      A30-24GB, A10G, L4, T4, V100]
+                      A30-24GB, A10G, L4, T4, V100, L40S]
           count:
             description: GPUs per node.
             type: int
@@ -152,6 +153,21 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+cost:
+  description:
+    - The zone's estimated cost before and after the task, in US dollars (a month is 730 hours), the same in check
+      mode and in a real run. Prices are catalog figures per region with their source and date; spot pools use
+      a dated spot snapshot where one exists, else on-demand (said in C(notes)).
+    - C(before) and C(after) hold C(hourly) and C(monthly) at the desired node counts, and C(monthly_min) and
+      C(monthly_max) at the autoscaling bounds. C(diff) is after minus before.
+    - C(pools) has one entry per pool of the zone with its C(before), C(after) (node counts, price per node,
+      price region, source, date) and C(diff_monthly).
+  returned: always
+  type: dict
+  sample:
+    before: {hourly: 22.638, monthly: 16525.74, monthly_min: 16525.74, monthly_max: 33051.48}
+    after: {hourly: 44.596, monthly: 32555.08, monthly_min: 16525.74, monthly_max: 33051.48}
+    diff: {hourly: 21.958, monthly: 16029.34}
 node_pools:
   description:
     - One entry per pool of the list, then one per pruned pool, with what happened to it.
@@ -204,6 +220,7 @@ zone:
   type: str
 '''
 
+from ansible_collections.aizone.platform.plugins.module_utils.cost.estimate import COST_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
@@ -212,14 +229,14 @@ from ansible_collections.aizone.platform.plugins.module_utils.zones.pools import
 from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import NODE_POOL_WAIT_TIMEOUT, node_pool_options
 
 
-ARGUMENT_SPEC = dict(
+ARGUMENT_SPEC = dict(COST_ARGS, **dict(
     PROVIDER_ARGS,
     zone=dict(type="str", required=True),
     node_pools=dict(type="list", elements="dict", required=True, options=node_pool_options()),
     prune=dict(type="bool", default=False),
     concurrency=dict(type="int", default=DEFAULT_CONCURRENCY),
     **wait_args(NODE_POOL_WAIT_TIMEOUT)
-)
+))
 
 
 def main():

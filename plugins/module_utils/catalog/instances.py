@@ -40,6 +40,11 @@ def instance_types(provider):
     return _BY_CLOUD.get(cloud_of(provider), {})
 
 
+def instance_types_of_cloud(cloud):
+    """{type name: entry} of a cloud ('aws', 'azure', 'gcp')."""
+    return _BY_CLOUD.get(cloud, {})
+
+
 def get(provider, instance_type, field="instance_type"):
     """The catalog entry for instance_type on provider; unknown types fail with close matches."""
     types = instance_types(provider)
@@ -68,8 +73,8 @@ def gpu_model(model, field="gpu.model"):
 def by_gpu(provider, model, count, field="gpu"):
     """The instance type giving `count` GPUs of `model` on provider.
 
-    Among several fits the cheapest known price wins (unknown prices last),
-    then the fewest vCPUs. A model the provider lacks, or a count it does not
+    Among several fits the cheapest known on-demand price in the cloud's
+    default region wins (unknown prices last), then the fewest vCPUs. A model the provider lacks, or a count it does not
     offer, fails naming what it does offer.
     """
     gpu_model(model, field + ".model")
@@ -85,8 +90,8 @@ def by_gpu(provider, model, count, field="gpu"):
         raise ValidationError(field + ".count", "provider %s has no instance type with %s x %s; "
                               "counts offered for %s: %s" % (provider, count, model, model,
                                                              ", ".join(str(c) for c in counts)))
-    fits.sort(key=lambda e: (e["price_usd_per_hour"] is None, e["price_usd_per_hour"] or 0,
-                             e["vcpu"], e["type"]))
+    from ansible_collections.aizone.platform.plugins.module_utils.catalog.prices import default_hourly
+    fits.sort(key=lambda e: (default_hourly(e) is None, default_hourly(e) or 0, e["vcpu"], e["type"]))
     return fits[0]
 
 

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.aizone.platform.plugins.module_utils.cost.estimate import check_budget
 from ansible_collections.aizone.platform.plugins.module_utils.providers import get_provider
 from ansible_collections.aizone.platform.plugins.module_utils.zones import pools, reconcile
 from ansible_collections.aizone.platform.plugins.module_utils.names import check_int
@@ -42,9 +43,11 @@ def converge_node_pool(params, check_mode=False):
         desired = {"name": check_name("name", params["name"])}
     else:
         desired = node_pool_desired(params, params["provider"])
+    budget = check_budget(params.get("budget"))
     provider = get_provider(params["provider"], params)
     return pools.reconcile_node_pool(provider, zone, desired, state=params["state"], check_mode=check_mode,
-                                     wait=params["wait"], wait_timeout=params["wait_timeout"])
+                                     wait=params["wait"], wait_timeout=params["wait_timeout"], budget=budget,
+                                     cost_report=params.get("cost_report"))
 
 
 def converge_node_pools(params, check_mode=False):
@@ -53,10 +56,11 @@ def converge_node_pools(params, check_mode=False):
     desired = node_pools_desired(params.get("node_pools"), params["provider"])
     concurrency = check_int("concurrency", params.get("concurrency") or pools.DEFAULT_CONCURRENCY, minimum=1,
                             maximum=64)
+    budget = check_budget(params.get("budget"))
     provider = get_provider(params["provider"], params)
     return pools.reconcile_node_pools(provider, zone, desired, prune=params.get("prune", False),
                                       check_mode=check_mode, wait=params["wait"], wait_timeout=params["wait_timeout"],
-                                      concurrency=concurrency)
+                                      concurrency=concurrency, budget=budget, cost_report=params.get("cost_report"))
 
 
 def describe_node_pools(params):

@@ -16,7 +16,12 @@
 4. the result: per pool its action, before/after, and error; the task fails
    naming every pool that failed, with the results of the others.
 
-Check mode stops after the plan: the prediction is the plan's `after`.
+Between the plan and the first write, the zone's cost before and after the
+plan is estimated (cost/estimate.py): results carry it as `cost`, the
+Infracost-shaped report is written when asked, and a change that would take
+the zone over its budget fails there, before any write.
+
+Check mode stops after the plan and the estimate: the prediction is the plan's `after`.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -208,17 +213,33 @@ def pool_result(plan):
     return out
 
 
+def estimate(provider, zone, zone_name, current, plans, budget=None, cost_report=None):
+    """The zone's cost around the plans (no write): (result `cost`, warnings); fails when the budget forbids them.
+
+    budget: estimate.check_budget's value or None; cost_report: a path for the Infracost-shaped report, or None."""
+    from ansible_collections.aizone.platform.plugins.module_utils.cost import estimate as cost_estimate
+    from ansible_collections.aizone.platform.plugins.module_utils.cost.infracost import write_report
+    cost = cost_estimate.plan_cost(provider.name, (zone or {}).get("region"), current, plans)
+    if cost_report:
+        write_report(cost_report, zone_name, provider.name, cost)
+    warnings = cost_estimate.enforce_budget(zone_name, cost, budget)
+    return cost_estimate.shown(cost), warnings
+
+
 def reconcile_node_pool(provider, zone_name, desired, state="present", check_mode=False, wait=True,
-                        wait_timeout=900):
+                        wait_timeout=900, budget=None, cost_report=None):
     """node_pool: make one pool match desired; returns the module result."""
     zone = zone_for_pools(provider, zone_name, state, check_mode)
-    current = current_pools(provider, zone_name).get(desired["name"]) if zone else None
+    pools = current_pools(provider, zone_name) if zone else {}
+    current = pools.get(desired["name"])
     plan = plan_pool(provider, zone_name, dict(desired, state=state), current)
+    cost, warnings = estimate(provider, zone, zone_name, pools, [plan], budget, cost_report)
     execute(provider, zone_name, [plan], check_mode, wait, wait_timeout, concurrency=1)
     if plan.get("error") is not None:
         raise plan["error"]
     out = pool_result(plan)
-    result = {"changed": out["changed"], "node_pool": out["node_pool"], "zone": zone_name, "diff": out["diff"]}
+    result = {"changed": out["changed"], "node_pool": out["node_pool"], "zone": zone_name, "diff": out["diff"],
+              "cost": cost, "warnings": warnings}
     if state == "present" and current is not None:
         result["changed_fields"] = out["changed_fields"]
     return result
@@ -242,7 +263,7 @@ def _plan_listed(provider, zone_name, desired, current):
 
 
 def reconcile_node_pools(provider, zone_name, desired_pools, prune=False, check_mode=False, wait=True,
-                         wait_timeout=900, concurrency=DEFAULT_CONCURRENCY):
+                         wait_timeout=900, concurrency=DEFAULT_CONCURRENCY, budget=None, cost_report=None):
     """node_pools: make the zone's pools match the list; returns the module result, or raises naming the pools
     that failed (with every pool's result in the error's node_pools)."""
     wanted = "present" if any(d["state"] == "present" for d in desired_pools) else "absent"
@@ -251,11 +272,12 @@ def reconcile_node_pools(provider, zone_name, desired_pools, prune=False, check_
     plans = [_plan_listed(provider, zone_name, d, current.get(d["name"])) for d in desired_pools]
     if prune:
         plans += _prune_plans(current, desired_pools)
+    cost, warnings = estimate(provider, zone, zone_name, current, plans, budget, cost_report)
     execute(provider, zone_name, plans, check_mode, wait, wait_timeout, concurrency)
     results = [pool_result(p) for p in plans]
     counts = dict((action, sum(1 for r in results if r["action"] == action)) for action in sorted(ACTIONS.values()))
     out = {"changed": any(r["changed"] for r in results), "zone": zone_name, "node_pools": results,
-           "actions": counts,
+           "actions": counts, "cost": cost, "warnings": warnings,
            "diff": [dict(r["diff"], before_header="node pool %s" % r["name"], after_header="node pool %s" % r["name"])
                     for r in results if r["changed"]]}
     failed = [r for r in results if r.get("failed")]

@@ -2,7 +2,9 @@
 and again; the Ray and Dask pods the real operators make; MLflow on its claim; the operators' and PostgreSQL's life
 with the zone; teardown."""
 
+import json
 import os
+from decimal import Decimal
 import shutil
 import subprocess
 import sys
@@ -26,6 +28,7 @@ def site(controlplane, tmp_path):
     hosts.write_text(hosts.read_text().replace("aizone-local:", ZONE + ":"))
     host_vars = yaml.safe_load((inventory / "host_vars" / "aizone-local.yml").read_text())
     host_vars["aizone_zone"]["name"] = ZONE
+    host_vars["aizone_cost_report"] = str(tmp_path / "cost.json")
     (inventory / "host_vars" / "aizone-local.yml").unlink()
     (inventory / "host_vars" / (ZONE + ".yml")).write_text(yaml.safe_dump(host_vars, sort_keys=False))
     env = {"AIZONE_DEMO_KUBECONFIG": str(tmp_path / "kubeconfig")}
@@ -47,6 +50,40 @@ def _objects(res):
     """(kind, namespace, name, action) of a module result, loops included."""
     items = res.get("results", [res])
     return sorted((o["kind"], o["namespace"] or "", o["name"], o["action"]) for r in items for o in r.get("objects", []))
+
+
+_SHOWBACK = {}
+
+
+def _dec(value):
+    return Decimal(str(value))
+
+
+def _assert_showback(kubeconfig):
+    plays = [{"hosts": "localhost", "gather_facts": False, "tasks": [
+        {"name": "showback", "aizone.platform.cost_info": {"provider": "local", "zone": ZONE, "kubeconfig": kubeconfig,
+                                                           "dest": os.path.join(os.path.dirname(kubeconfig), "s.csv"),
+                                                           "format": "csv"}}]}]
+    res = run_playbook(plays, os.path.dirname(kubeconfig))
+    assert res.rc == 0, res.output[-3000:]
+    found = res.task("showback")
+    nodes = [_dec(n["monthly"]) for n in found["nodes"]]
+    assert sum(_dec(t["monthly"]) for t in found["tenants"]) + sum(_dec(p["idle_monthly"]) for p in found["pools"]) \
+        == sum(nodes) == _dec(found["total"]["monthly"])
+    pools = dict((p["name"], p) for p in found["pools"])
+    assert {"a100-shared", "a100-mig", "h100", "cpu"} <= set(pools)
+    # p4d, 3 time-slicing replicas, 6 agent pods of 1 GPU (2 CPU, 8Gi): 6/24 of the GPU part (21.958 - 96 x 0.037 -
+    # 1152 x 0.00275 = 15.238) plus 12/96 of the CPU part and 48/1152 of the memory part
+    agentic = dict((t["name"], t) for t in found["tenants"])["agentic"]
+    assert _dec(agentic["hourly"]) == Decimal("15.238") * 6 / 24 + Decimal("3.552") * 12 / 96 + \
+        Decimal("3.168") * 48 / 1152
+    # p4de all-3g.40gb, 4 serving pods of one 3g.40gb slice (4 CPU, 32Gi): 3/7 of a GPU each, by compute slices
+    inference = dict((t["name"], t) for t in found["tenants"])["inference"]
+    gpu = (Decimal("27.447") - Decimal("3.552") - Decimal("3.168")) / 8
+    expected = gpu * 4 * 3 / 7 + Decimal("3.552") * 16 / 96 + Decimal("3.168") * 128 / 1152
+    assert abs(_dec(inference["hourly"]) - expected) <= Decimal("0.000001")
+    assert open(os.path.join(os.path.dirname(kubeconfig), "s.csv")).readline().startswith("level,name,namespace")
+    _SHOWBACK["nodes"] = [str(n) for n in nodes]
 
 
 def test_site_check_mode_predicts_the_run_which_then_converges_and_the_operators_make_pods(site):
@@ -102,6 +139,12 @@ def test_site_check_mode_predicts_the_run_which_then_converges_and_the_operators
     assert claim.status.phase == "Bound" and claim.spec.volume_name.startswith(ZONE + "-standard-")
     assert sorted(s.metadata.name for s in core.list_namespaced_secret("mlops", label_selector="aizone.io/database")
                   .items) == ["data-integration-postgres", "mlflow-auth-postgres", "mlflow-postgres", "pipeline-postgres"]
+
+    # cost: the showback of what is placed reconciles with the node prices to the cent, the time-sliced and MIG
+    # pools included, and matches the hand-computed shares; the run wrote the Infracost-shaped estimate
+    _assert_showback(kubeconfig)
+    report = json.loads(open(os.path.join(os.path.dirname(kubeconfig), "cost.json")).read())
+    assert Decimal(report["totalMonthlyCost"]) == sum(Decimal(s) for s in _SHOWBACK["nodes"])
 
     # the operators and the PostgreSQL stop and start with the zone, and go with it
     from ansible_collections.aizone.platform.plugins.module_utils.providers.localzone import LocalControlPlane

@@ -11,6 +11,7 @@ delete, delete, delete again. Harnesses: tests/harness/providers/.
 """
 
 import copy
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -122,7 +123,21 @@ def test_contract(harness, run_playbook):
 
 
 def _by_name(result):
-    return dict((p["name"], p) for p in result["node_pools"])
+    return dict((p["name"], p) for p in result.get("node_pools", result.get("pools")))
+
+
+def _one_more(scaling):
+    return dict(scaling, desired=scaling["desired"] + 1, max=max(scaling["max"], scaling["desired"] + 1))
+
+
+def _assert_resize_priced(cost, name):
+    """A check-mode resize by one node: the zone's monthly difference is the node's price x 730."""
+    pool = _by_name(cost)[name]
+    assert pool["after"]["nodes"]["desired"] == pool["before"]["nodes"]["desired"] + 1
+    monthly = (Decimal(str(pool["after"]["node_hourly"])) * 730).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert Decimal(str(pool["diff_monthly"])) == monthly > 0
+    assert cost["diff"]["monthly"] == pool["diff_monthly"]
+    assert Decimal(str(cost["after"]["monthly"])) == Decimal(str(cost["before"]["monthly"])) + monthly
 
 
 def test_contract_node_pools(harness, run_playbook):
@@ -151,10 +166,18 @@ def test_contract_node_pools(harness, run_playbook):
     assert not res.task("pools")["changed"] and writes == 0
     assert res.task("pools")["actions"]["unchanged"] == 2
 
-    # an update of one pool and the prune of the other, predicted in check mode, then done
+    # an update of one pool and the prune of the other, predicted in check mode, then done; check mode also
+    # prices a resize: one more node costs the node's price a month more
     updated = dict(first, labels={"team": "ml-2"})
-    res, writes = run(run_playbook, h, [pools_task(h, [updated], prune=True)], check=True)
+    bigger = dict(first, autoscaling=_one_more(first["autoscaling"]))
+    res, writes = run(run_playbook, h, [pools_task(h, [updated], prune=True),
+                                        pools_task(h, [bigger], name="resize")], check=True)
     assert writes == 0
+    _assert_resize_priced(res.task("resize")["cost"], first["name"])
+    cost = _by_name(res.task("pools")["cost"])
+    assert cost[first["name"]]["diff_monthly"] == 0
+    assert cost[second["name"]]["diff_monthly"] == -cost[second["name"]]["before"]["monthly"]
+    assert res.task("pools")["cost"]["diff"]["monthly"] == cost[second["name"]]["diff_monthly"]
     plan = _by_name(res.task("pools"))
     assert plan[first["name"]]["action"] == "updated" and plan[first["name"]]["changed_fields"] == ["labels"]
     assert plan[second["name"]]["action"] == "deleted" and plan[second["name"]]["pruned"] is True
@@ -166,10 +189,14 @@ def test_contract_node_pools(harness, run_playbook):
     # bad input and a change the provider cannot make in place: fail naming the option path, write nothing
     bad = dict(updated, autoscaling=dict(updated["autoscaling"], min=5, max=2))
     fixed = dict(updated, capacity_type="on-demand" if updated["capacity_type"] == "spot" else "spot")
+    over = dict(pools_task(h, [dict(updated, autoscaling=_one_more(updated["autoscaling"]))], name="budget"))
+    over["aizone.platform.node_pools"] = dict(over["aizone.platform.node_pools"], budget={"monthly_usd": 1})
     res, writes = run(run_playbook, h, [pools_task(h, [updated, bad], name="bad"),
                                         pools_task(h, [updated, dict(updated)], name="twice"),
-                                        pools_task(h, [fixed], name="fixed")], ignore_errors=True)
+                                        pools_task(h, [fixed], name="fixed"), over], ignore_errors=True)
     assert writes == 0
+    assert res.task("budget")["failed"] and res.task("budget")["field"] == "budget.monthly_usd"
+    assert "exceeds its budget of 1.00 USD" in res.task("budget")["msg"] and updated["name"] in res.task("budget")["msg"]
     assert res.task("bad")["failed"] and res.task("bad")["field"] == "node_pools[1].autoscaling.min"
     assert res.task("twice")["failed"] and res.task("twice")["field"] == "node_pools[1].name"
     assert res.task("fixed")["failed"] and res.task("fixed")["field"] == "node_pools[0].capacity_type"
