@@ -167,3 +167,26 @@ def postgres():
     server = PostgresServer().start()
     yield server
     server.stop()
+
+
+def _needs_zone(item):
+    """Whether a test needs a local control plane: marked so, or using the test zone's fixture."""
+    return item.get_closest_marker("controlplane") is not None or "controlplane" in getattr(item, "fixturenames", ())
+
+
+def pytest_addoption(parser):
+    parser.addoption("--zone-tests", choices=("all", "only", "none"), default="all",
+                     help="run all tests, only those that need a local control plane, or none of those "
+                          "(make test runs the two halves side by side)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """--zone-tests only/none: keep the tests that need a local control plane, or the others."""
+    mode = config.getoption("--zone-tests")
+    if mode == "all":
+        return
+    keep = [item for item in items if _needs_zone(item) == (mode == "only")]
+    dropped = [item for item in items if _needs_zone(item) != (mode == "only")]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep

@@ -165,11 +165,12 @@ EXAMPLES = r'''
 RETURN = r'''
 cost:
   description:
-    - The zone's estimated cost before and after the task, in US dollars (a month is 730 hours), the same in check
-      mode and in a real run. Prices are catalog figures per region with their source and date; spot pools use
+    - The zone's estimated cost (its control plane fee and its node pools) before and after the task, in US
+      dollars (a month is 730 hours), the same in check mode and in a real run. Prices are catalog figures per region with their source and date; spot pools use
       a dated spot snapshot where one exists, else on-demand (said in C(notes)).
     - C(before) and C(after) hold C(hourly) and C(monthly) at the desired node counts, and C(monthly_min) and
-      C(monthly_max) at the autoscaling bounds. C(diff) is after minus before.
+      C(monthly_max) at the autoscaling bounds. C(diff) is after minus before; C(control_plane) is the fee with
+      its source.
     - C(pools) has one entry per pool of the zone with its C(before), C(after) (node counts, price per node,
       price region, source, date) and C(diff_monthly).
   returned: always

@@ -128,6 +128,21 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+cost:
+  description:
+    - The zone's estimated cost before and after the task, in US dollars (a month is 730 hours): its control
+      plane fee (EKS and GKE 0.10 USD an hour, AKS Free tier none, the local zone none) and its node pools as they
+      are (desired node counts x catalog price for the region, with source and date). A deleted zone costs nothing
+      after; a stopped one keeps its control plane and no nodes. M(aizone.platform.node_pools) reports the cost of
+      a change of the pools and holds it to a budget.
+    - C(before) and C(after) hold C(hourly), C(monthly), C(monthly_min) and C(monthly_max); C(diff) after minus
+      before; C(control_plane) the fee with its source; C(pools) each pool's figures.
+  returned: always
+  type: dict
+  sample:
+    before: {hourly: 0.0, monthly: 0.0, monthly_min: 0.0, monthly_max: 0.0}
+    after: {hourly: 0.1, monthly: 73.0, monthly_min: 73.0, monthly_max: 73.0}
+    diff: {hourly: 0.1, monthly: 73.0}
 zone:
   description: The zone after the task (predicted in check mode); null when absent.
   returned: always

@@ -51,6 +51,18 @@ SPOT_SOURCE = ("skypilot-catalog catalogs/v8/aws/vms.csv at commit 00148f2af367 
                "region's availability zones, Local Zones excluded); a snapshot: spot prices move")
 SPOT_DATE = "2026-11-30"
 
+#: per provider: (USD an hour for the cluster's control plane, source, date)
+CONTROL_PLANE = {
+    "eks": (0.10, "Amazon EKS pricing page: 0.10 USD per cluster hour on standard support (extended support costs "
+                  "more), list price recorded on the date given, not read from a dated snapshot", "2026-11-30"),
+    "gke": (0.10, "GKE pricing page: cluster management fee of 0.10 USD per cluster hour (the monthly free-tier "
+                  "credit of one zonal or Autopilot cluster per billing account is not deducted), list price "
+                  "recorded on the date given, not read from a dated snapshot", "2026-11-30"),
+    "aks": (0.0, "AKS pricing page: the Free tier, which a cluster created without a sku gets, has no control plane "
+                 "fee (the Standard tier costs 0.10 USD per cluster hour), recorded on the date given", "2026-11-30"),
+    "local": (0.0, "the local zone's control plane runs on this machine: no fee", "2026-11-30"),
+}
+
 UNIT_BASIS = {
     "aws": ("c6i.xlarge", "m6i.xlarge"),
     "azure": ("Standard_D4s_v5", "Standard_E4s_v5"),

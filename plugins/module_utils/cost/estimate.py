@@ -16,7 +16,7 @@ __metaclass__ = type
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.prices import node_price
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.money import ZERO, dec, figure, monthly, MICRO
-from ansible_collections.aizone.platform.plugins.module_utils.catalog.price_data import HOURS_PER_MONTH
+from ansible_collections.aizone.platform.plugins.module_utils.catalog.price_data import CONTROL_PLANE, HOURS_PER_MONTH
 
 BASES = ("desired", "max")
 
@@ -59,8 +59,8 @@ def _sum(costs, key):
     return sum(known, ZERO)
 
 
-def _totals(costs):
-    hourly = dict((k, _sum(costs, k)) for k in ("hourly", "hourly_min", "hourly_max"))
+def _totals(costs, fixed=ZERO):
+    hourly = dict((k, _sum(costs, k) + fixed) for k in ("hourly", "hourly_min", "hourly_max"))
     return {"hourly": hourly["hourly"], "monthly": monthly(hourly["hourly"]),
             "monthly_min": monthly(hourly["hourly_min"]), "monthly_max": monthly(hourly["hourly_max"])}
 
@@ -82,13 +82,29 @@ def _shown_totals(totals):
     return dict((k, figure(v, MICRO) if k == "hourly" else figure(v)) for k, v in totals.items())
 
 
-def plan_cost(provider, region, current, plans):
+def control_plane_cost(provider, present):
+    """{"hourly": Decimal, "source", "date"} of a zone's control plane (zero when there is none)."""
+    hourly, source, date = CONTROL_PLANE[provider]
+    return {"hourly": dec(hourly) if present else ZERO, "source": source, "date": date}
+
+
+def plan_cost(provider, region, current, plans, control_plane=(True, True)):
     """The zone's cost before and after the plans (zones/pools plan dicts), with the difference per pool.
 
-    current: {name: normalized pool} of every pool the zone has (pools not planned keep their cost)."""
+    current: {name: normalized pool} of every pool the zone has (pools not planned keep their cost);
+    control_plane: whether the zone's control plane exists (its fee counts) before and after."""
     after_pools = dict(current)
     for plan in plans:
         after_pools[plan["name"]] = None if plan["action"] == "delete" else plan["after"]
+    return _priced(provider, region, current, after_pools, control_plane)
+
+
+def zone_cost(provider, region, before_pools, after_pools, control_plane):
+    """The zone module's cost: its control plane and pools before and after (pools as current_pools gives them)."""
+    return _priced(provider, region, before_pools, after_pools, control_plane)
+
+
+def _priced(provider, region, current, after_pools, control_plane):
     names = sorted(set(current) | set(after_pools))
     before = dict((n, pool_cost(provider, region, current.get(n))) for n in names)
     after = dict((n, pool_cost(provider, region, after_pools.get(n))) for n in names)
@@ -98,11 +114,15 @@ def plan_cost(provider, region, current, plans):
         diff = monthly((a["hourly"] if a and a["hourly"] is not None else ZERO)
                        - (b["hourly"] if b and b["hourly"] is not None else ZERO))
         rows.append({"name": name, "before": b, "after": a, "diff_monthly": diff})
-    totals_before, totals_after = _totals(before.values()), _totals(after.values())
+    planes = [control_plane_cost(provider, present) for present in control_plane]
+    totals_before = _totals(before.values(), planes[0]["hourly"])
+    totals_after = _totals(after.values(), planes[1]["hourly"])
     notes = sorted(set(n for c in list(before.values()) + list(after.values()) if c for n in c["notes"]))
     return {"currency": "USD", "hours_per_month": HOURS_PER_MONTH, "before": totals_before, "after": totals_after,
             "diff": {"hourly": totals_after["hourly"] - totals_before["hourly"],
                      "monthly": totals_after["monthly"] - totals_before["monthly"]},
+            "control_plane": {"before": planes[0]["hourly"], "after": planes[1]["hourly"],
+                              "source": planes[0]["source"], "date": planes[0]["date"]},
             "pools": rows, "notes": notes}
 
 
@@ -111,6 +131,9 @@ def shown(cost):
     return {"currency": cost["currency"], "hours_per_month": cost["hours_per_month"],
             "before": _shown_totals(cost["before"]), "after": _shown_totals(cost["after"]),
             "diff": {"hourly": figure(cost["diff"]["hourly"], MICRO), "monthly": figure(cost["diff"]["monthly"])},
+            "control_plane": {"hourly_before": figure(cost["control_plane"]["before"], MICRO),
+                              "hourly_after": figure(cost["control_plane"]["after"], MICRO),
+                              "source": cost["control_plane"]["source"], "date": cost["control_plane"]["date"]},
             "pools": [{"name": r["name"], "before": _shown(r["before"]), "after": _shown(r["after"]),
                        "diff_monthly": figure(r["diff_monthly"])} for r in cost["pools"]],
             "notes": cost["notes"]}

@@ -23,6 +23,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.files import write
 from ansible_collections.aizone.platform.plugins.module_utils.money import MICRO, ZERO, cents, micros, monthly
 
 RESOURCE_TYPE = "aizone_node_pool"
+ZONE_TYPE = "aizone_zone"
 
 
 def _text(amount, quantum=None):
@@ -46,14 +47,33 @@ def _resource(name, cost):
             "costComponents": [component], "subresources": []}
 
 
-def _breakdown(rows, side):
+def _control_plane(zone_name, provider, hourly):
+    component = {"name": "Cluster control plane (%s)" % provider, "unit": "hours", "hourlyQuantity": "1",
+                 "monthlyQuantity": str(HOURS_PER_MONTH), "price": _text(hourly, MICRO),
+                 "hourlyCost": _text(hourly, MICRO), "monthlyCost": _text(monthly(hourly))}
+    return {"name": "%s.%s" % (ZONE_TYPE, zone_name), "resourceType": ZONE_TYPE, "tags": {}, "metadata": {},
+            "hourlyCost": _text(hourly, MICRO), "monthlyCost": _text(monthly(hourly)),
+            "costComponents": [component], "subresources": []}
+
+
+def _breakdown(zone_name, provider, cost, side):
+    rows = cost["pools"]
     resources = [_resource(r["name"], r[side]) for r in rows if r[side] is not None]
-    hourly = sum((r[side]["hourly"] for r in rows if r[side] is not None and r[side]["hourly"] is not None), ZERO)
+    plane = cost["control_plane"][side]
+    if plane:
+        resources.insert(0, _control_plane(zone_name, provider, plane))
+    hourly = sum((r[side]["hourly"] for r in rows if r[side] is not None and r[side]["hourly"] is not None), plane)
     return {"resources": resources, "totalHourlyCost": _text(hourly, MICRO), "totalMonthlyCost": _text(monthly(hourly))}
 
 
-def _diff(rows):
+def _diff(zone_name, cost):
+    rows = cost["pools"]
     resources = []
+    plane = cost["control_plane"]["after"] - cost["control_plane"]["before"]
+    if plane:
+        resources.append({"name": "%s.%s" % (ZONE_TYPE, zone_name), "resourceType": ZONE_TYPE,
+                          "hourlyCost": _text(plane, MICRO), "monthlyCost": _text(monthly(plane)),
+                          "costComponents": [], "subresources": []})
     for row in rows:
         b, a = row["before"], row["after"]
         if (b or {}).get("hourly") == (a or {}).get("hourly"):
@@ -67,9 +87,8 @@ def _diff(rows):
 
 def report(zone_name, provider, cost, now=None):
     """The Infracost-shaped dict of plan_cost's result for one zone."""
-    rows = cost["pools"]
-    past, current = _breakdown(rows, "before"), _breakdown(rows, "after")
-    diff_resources = _diff(rows)
+    past, current = _breakdown(zone_name, provider, cost, "before"), _breakdown(zone_name, provider, cost, "after")
+    diff_resources = _diff(zone_name, cost)
     diff = {"resources": diff_resources, "totalHourlyCost": _text(cost["diff"]["hourly"], MICRO),
             "totalMonthlyCost": _text(cost["diff"]["monthly"])}
     count = len(current["resources"])

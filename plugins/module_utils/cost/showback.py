@@ -30,6 +30,7 @@ import re
 
 from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
 from ansible_collections.aizone.platform.plugins.module_utils.catalog import mig
+from ansible_collections.aizone.platform.plugins.module_utils.catalog.price_data import HOURS_PER_MONTH
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.prices import node_price, split
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.quantity import parse_quantity
 from ansible_collections.aizone.platform.plugins.module_utils.money import (
@@ -52,7 +53,8 @@ SPLIT_RULE = ("a GPU node's CPU and memory are priced at the cloud's unit prices
 
 
 def _qty(value):
-    return dec(parse_quantity(str(value)).numerator) / dec(parse_quantity(str(value)).denominator)
+    exact = parse_quantity(str(value))
+    return dec(exact.numerator) / dec(exact.denominator)
 
 
 def pod_requests(pod):
@@ -200,7 +202,7 @@ def showback(provider, nodes, pods):
     total_monthly = sum((r["monthly"] for r in node_rows), ZERO)
     pool_rows = [dict(p, idle_hourly=figure(p["idle_hourly"], MICRO), idle_monthly=figure(p["idle_monthly"]))
                  for p in _shown(sorted(pools.values(), key=lambda p: p["name"]))]
-    return {"currency": "USD", "hours_per_month": 730, "gpu_rule": GPU_RULE, "split_rule": SPLIT_RULE,
+    return {"currency": "USD", "hours_per_month": HOURS_PER_MONTH, "gpu_rule": GPU_RULE, "split_rule": SPLIT_RULE,
             "total": {"hourly": figure(total_hourly, MICRO), "monthly": figure(total_monthly)},
             "idle": {"hourly": figure(sum((p["idle_hourly"] for p in pools.values()), ZERO), MICRO),
                      "monthly": figure(sum((p["idle_monthly"] for p in pools.values()), ZERO))},

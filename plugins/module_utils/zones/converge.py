@@ -16,12 +16,18 @@ from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import 
 
 
 def converge_zone(params, check_mode=False):
-    """The zone module: validated desired zone, then the reconciler."""
+    """The zone module: validated desired zone, then the reconciler; the result carries the zone's cost before
+    and after (its pools as they are, read before the task)."""
     desired = zone_desired(params)
     provider = get_provider(params["provider"], params)
-    return reconcile.reconcile_zone(provider, desired, state=params["state"], check_mode=check_mode,
-                                    wait=params["wait"], wait_timeout=params["wait_timeout"],
-                                    kubeconfig_dest=params["kubeconfig_dest"])
+    current = provider.get_zone(desired["name"])
+    running = current is not None and current.get("status") != "STOPPED"
+    before_pools = pools.current_pools(provider, desired["name"]) if running else {}
+    result = reconcile.reconcile_zone(provider, desired, state=params["state"], check_mode=check_mode,
+                                      wait=params["wait"], wait_timeout=params["wait_timeout"],
+                                      kubeconfig_dest=params["kubeconfig_dest"], current=current)
+    result["cost"] = pools.zone_cost(provider, desired, params["state"], current, before_pools)
+    return result
 
 
 def describe_zone(params):

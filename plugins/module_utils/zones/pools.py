@@ -219,7 +219,8 @@ def estimate(provider, zone, zone_name, current, plans, budget=None, cost_report
     budget: estimate.check_budget's value or None; cost_report: a path for the Infracost-shaped report, or None."""
     from ansible_collections.aizone.platform.plugins.module_utils.cost import estimate as cost_estimate
     from ansible_collections.aizone.platform.plugins.module_utils.cost.infracost import write_report
-    cost = cost_estimate.plan_cost(provider.name, (zone or {}).get("region"), current, plans)
+    cost = cost_estimate.plan_cost(provider.name, (zone or {}).get("region"), current, plans,
+                                   control_plane=(zone is not None, True))
     if cost_report:
         write_report(cost_report, zone_name, provider.name, cost)
     warnings = cost_estimate.enforce_budget(zone_name, cost, budget)
@@ -286,6 +287,17 @@ def reconcile_node_pools(provider, zone_name, desired_pools, prune=False, check_
             len(failed), len(results), zone_name, provider.name, "; ".join(
                 "%s: %s" % (r["name"], r["msg"]) for r in failed)), **out)
     return out
+
+
+def zone_cost(provider, desired, state, current, before_pools):
+    """The zone module's `cost`: its control plane and pools before the task and after it (a deleted zone costs
+    nothing after; a stopped one keeps its control plane and no nodes)."""
+    from ansible_collections.aizone.platform.plugins.module_utils.cost import estimate as cost_estimate
+    after_pools = {} if state != "present" else before_pools
+    region = (current or {}).get("region") or desired.get("region")
+    cost = cost_estimate.zone_cost(provider.name, region, before_pools, after_pools,
+                                   control_plane=(current is not None, state != "absent"))
+    return cost_estimate.shown(cost)
 
 
 def node_pool_info(provider, zone_name, name=None):

@@ -172,11 +172,17 @@ def _converge_kubeconfig(provider, zone, created, check_mode, kubeconfig_dest):
     return write_private_file(kubeconfig_dest, kubeconfig_text(fresh), check_mode)
 
 
+_UNREAD = object()
+
+
 def reconcile_zone(provider, desired, state="present", check_mode=False, wait=True, wait_timeout=1800,
-                   kubeconfig_dest=None):
-    """Make the zone match desired; returns the module result (changed, zone, diff, ...)."""
+                   kubeconfig_dest=None, current=_UNREAD):
+    """Make the zone match desired; returns the module result (changed, zone, diff, ...).
+
+    current: the zone as provider.get_zone read it just before, when the caller has read it (else it is read)."""
     name = desired["name"]
-    current = provider.get_zone(name)
+    if current is _UNREAD:
+        current = provider.get_zone(name)
     if state == "absent":
         return _delete_zone(provider, current, name, check_mode, wait, wait_timeout)
     if state == "stopped" and current is None:

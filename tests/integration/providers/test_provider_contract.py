@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
+from ansible_collections.aizone.platform.plugins.module_utils.catalog.price_data import CONTROL_PLANE
 from harness.contract import PARAMS, info_tasks, pool_task, pools_task, run, start_harness, zone_task
 
 
@@ -44,6 +45,8 @@ def test_contract(harness, run_playbook):
     predicted_zone = res.task("zone")["diff"]["after"]
     predicted_pool = res.task("pool")["diff"]["after"]
     assert res.task("zone")["diff"]["before"] == {} and res.task("pool")["diff"]["before"] == {}
+    fee = round(CONTROL_PLANE[h.module_params["provider"]][0] * 730, 2)
+    assert res.task("zone")["cost"]["before"]["monthly"] == 0 and res.task("zone")["cost"]["diff"]["monthly"] == fee
     assert predicted_pool["labels"] == pool_spec["labels"] and predicted_pool["taints"] == []
 
     # 2. create: the result is exactly what check mode predicted
@@ -58,6 +61,10 @@ def test_contract(harness, run_playbook):
     res, writes = run(run_playbook, h, create + info_tasks(h))
     assert not res.task("zone")["changed"] and not res.task("pool")["changed"]
     assert writes == 0, "second run made %d write calls" % writes
+    zone_cost = res.task("zone")["cost"]
+    assert zone_cost["diff"]["monthly"] == 0 and [p["name"] for p in zone_cost["pools"]] == [pool_spec["name"]]
+    assert zone_cost["after"]["monthly"] == round(fee + zone_cost["pools"][0]["after"]["monthly"], 2)
+    assert zone_cost["pools"][0]["after"]["nodes"]["desired"] == pool_spec["autoscaling"]["desired"]
     info_zone = res.task("zone_info")["zone"]
     assert res.task("zone_info")["exists"] is True
     assert _strip(info_zone) == _strip(created_zone)

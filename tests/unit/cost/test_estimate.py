@@ -26,9 +26,11 @@ def test_resize_reports_the_monthly_difference_and_bounds():
     cost = estimate.shown(estimate.plan_cost("eks", "us-east-1", CURRENT,
                                              [resize("h100", pool("h100", "p5.48xlarge", 2, 1, 2))]))
     assert cost["diff"] == {"hourly": 55.04, "monthly": 40179.2}
-    assert cost["before"]["monthly"] == round((3 * 0.68 + 55.04) * 730, 2)
-    assert cost["after"]["monthly_min"] == round((3 * 0.68 + 55.04) * 730, 2)
-    assert cost["after"]["monthly_max"] == round((6 * 0.68 + 2 * 55.04) * 730, 2)
+    # pools at desired, min and max node counts, plus the EKS control plane's 0.10 USD an hour
+    assert cost["before"]["monthly"] == round((3 * 0.68 + 55.04 + 0.10) * 730, 2)
+    assert cost["after"]["monthly_min"] == round((3 * 0.68 + 55.04 + 0.10) * 730, 2)
+    assert cost["after"]["monthly_max"] == round((6 * 0.68 + 2 * 55.04 + 0.10) * 730, 2)
+    assert cost["control_plane"]["hourly_after"] == 0.1 and "EKS" in cost["control_plane"]["source"]
     h100 = [p for p in cost["pools"] if p["name"] == "h100"][0]
     assert h100["after"]["nodes"] == {"desired": 2, "min": 1, "max": 2} and h100["diff_monthly"] == 40179.2
 
@@ -46,7 +48,7 @@ def test_budget_breach_names_the_pools_and_amounts():
         estimate.enforce_budget("z", cost, estimate.check_budget({"monthly_usd": 50000}))
     assert err.value.details["field"] == "budget.monthly_usd"
     assert "h100 +40,179.20 USD/month (1 x p5.48xlarge -> 2 x p5.48xlarge)" in err.value.msg
-    assert "81,847.60 USD (desired node counts), exceeds its budget of 50,000.00 USD by 31,847.60 USD" in err.value.msg
+    assert "81,920.60 USD (desired node counts), exceeds its budget of 50,000.00 USD by 31,920.60 USD" in err.value.msg
     warned = estimate.enforce_budget("z", cost, estimate.check_budget({"monthly_usd": 50000, "override": True}))
     assert warned and warned[0].startswith("budget overridden")
     # lowering the cost above the budget is applied, with a warning
@@ -89,6 +91,10 @@ def test_infracost_report_has_infracosts_documented_fields():
                 assert float(comp["monthlyCost"]) == pytest.approx(float(comp["price"]) * float(comp["monthlyQuantity"]),
                                                                    abs=0.01)
     assert [r["name"] for r in project["diff"]["resources"]] == ["aizone_node_pool.h100"]
+    assert project["breakdown"]["resources"][0]["name"] == "aizone_zone.z"
+    # a new zone: its control plane is part of the difference
+    new = infracost.report("z", "eks", estimate.plan_cost("eks", "us-east-1", {}, [], control_plane=(False, True)))
+    assert new["diffTotalMonthlyCost"] == "73.00" and new["pastTotalMonthlyCost"] == "0.00"
 
 
 def test_cross_cloud_ranking_for_8_a100_80gb():
