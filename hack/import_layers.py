@@ -10,10 +10,11 @@ draws the same picture):
   two-method interface: it never imports k8s/transport.py, and outside k8s
   only k8s/client.py may (callers get a client from client.connect);
 - providers/: base, k8s and providers;
-- the domains (zones, gpu, tenants, workloads, compute, addons, mlops, storage, cost): base, k8s, their
-  own package, and the domains listed for them in DOMAIN_DEPENDS (zones also
-  providers and cost, whose plan-time estimate node pools carry; addons: providers, zones, workloads; gpu: zones, addons for the
-  upstream ClusterPolicy CRD), never a domain above them;
+- the domains (zones, gpu, tenants, workloads, compute, addons, mlops,
+  storage, cost): base, k8s, their own package, and the domains listed for
+  them in DOMAIN_DEPENDS (zones also providers, and cost for the plan-time
+  estimate node pools carry; addons: providers, zones, workloads; gpu: zones,
+  addons for the upstream ClusterPolicy CRD), never a domain above them;
 - plugins/modules: anything public, but of k8s only k8s.client (connection
   options) and of providers only the package itself (PROVIDER_ARGS);
 - doc_fragments: nothing of the collection.

@@ -130,7 +130,7 @@ EXAMPLES = r'''
 RETURN = r'''
 cost:
   description:
-    - The zone's estimated cost before and after the task, in US dollars (a month is 730 hours): its control
+    - The zone's estimated cost before and after the task, in US dollars (a month is 730 hours), made of its control
       plane fee (EKS and GKE 0.10 USD an hour, AKS Free tier none, the local zone none) and its node pools as they
       are (desired node counts x catalog price for the region, with source and date). A deleted zone costs nothing
       after; a stopped one keeps its control plane and no nodes. M(aizone.platform.node_pools) reports the cost of

@@ -74,8 +74,9 @@ def by_gpu(provider, model, count, field="gpu"):
     """The instance type giving `count` GPUs of `model` on provider.
 
     Among several fits the cheapest known on-demand price in the cloud's
-    default region wins (unknown prices last), then the fewest vCPUs. A model the provider lacks, or a count it does not
-    offer, fails naming what it does offer.
+    default region wins (unknown prices last), then the fewest vCPUs. A model
+    the provider lacks, or a count it does not offer, fails naming what it
+    does offer.
     """
     gpu_model(model, field + ".model")
     types = instance_types(provider)
