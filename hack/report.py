@@ -185,14 +185,14 @@ def cost(api, nodes, pods, provider):
           [[t["name"], t["pods"], "{:,.2f}".format(t["monthly"])] for t in found["tenants"]])
     rows = []
     for pool in found["pools"]:
+        row = [pool["name"], pool["instance_type"], "{:,.2f}".format(pool["monthly"]),
+               "{:,.2f}".format(pool["idle_monthly"]), "-", "-"]
         best = compare({"current": {"provider": provider, "instance_type": pool["instance_type"]}})
-        cheapest = best["cheapest"] or {}
-        gpu = best["equivalent"].get("gpu_model")
-        rows.append([pool["name"], pool["instance_type"], "{:,.2f}".format(pool["monthly"]),
-                     "{:,.2f}".format(pool["idle_monthly"]),
-                     "%s %s %s %s" % (cheapest.get("provider"), cheapest.get("instance_type"), cheapest.get("region"),
-                                      cheapest.get("capacity_type")) if gpu and cheapest else "-",
-                     "{:,.2f}".format(cheapest["monthly"] * pool["nodes"]) if gpu and cheapest else "-"])
+        cheapest = best["cheapest"]
+        if best["equivalent"].get("gpu_model") and cheapest:
+            row[4:] = ["%s %s %s %s" % (cheapest["provider"], cheapest["instance_type"], cheapest["region"],
+                                        cheapest["capacity_type"]), "{:,.2f}".format(cheapest["monthly"] * pool["nodes"])]
+        rows.append(row)
     table("Cost per pool (USD a month) and the cheapest equivalent of each GPU pool",
           ["pool", "type", "monthly", "idle", "cheapest equivalent", "its monthly"], rows)
 

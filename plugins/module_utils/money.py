@@ -49,7 +49,7 @@ def apportion(total, weights, quantum=CENT):
         return []
     whole = sum(weights, ZERO)
     if whole <= 0:
-        return [ZERO * quantum] * (len(weights) - 1) + [total]
+        return [ZERO] * (len(weights) - 1) + [total]
     shares = [w * units / whole for w in weights]
     floors = [int(s) for s in shares]
     left = units - sum(floors)

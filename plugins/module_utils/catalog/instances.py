@@ -92,8 +92,9 @@ def by_gpu(provider, model, count, field="gpu"):
                               "counts offered for %s: %s" % (provider, count, model, model,
                                                              ", ".join(str(c) for c in counts)))
     from ansible_collections.aizone.platform.plugins.module_utils.catalog.prices import default_hourly
-    fits.sort(key=lambda e: (default_hourly(e) is None, default_hourly(e) or 0, e["vcpu"], e["type"]))
-    return fits[0]
+    priced = [(default_hourly(e), e) for e in fits]
+    priced.sort(key=lambda pe: (pe[0] is None, pe[0] or 0, pe[1]["vcpu"], pe[1]["type"]))
+    return priced[0][1]
 
 
 def equivalents(model, count):

@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
-from ansible_collections.aizone.platform.plugins.module_utils.catalog.prices import offer, regions
+from ansible_collections.aizone.platform.plugins.module_utils.catalog.prices import node_price, offer, regions
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.money import MICRO, figure, monthly
 
@@ -38,16 +38,16 @@ def _offers(providers, capacity_types, want):
         for entry in catalog.instance_types(provider).values():
             if not _equivalent(entry, want):
                 continue
-            for region in regions(cloud, entry["type"]) or [None]:
+            for region in regions(cloud, entry["type"]):
                 for capacity in capacity_types:
-                    price = offer(cloud, entry["type"], region, capacity) if region else None
-                    if capacity == "spot" and (price is None or price["hourly"] is None):
+                    price = offer(cloud, entry["type"], region, capacity)
+                    if capacity == "spot" and price["hourly"] is None:
                         continue   # no spot snapshot: not an offer (on-demand already is)
                     out.append({"provider": provider, "cloud": cloud, "instance_type": entry["type"],
                                 "region": region, "capacity_type": capacity, "vcpu": entry["vcpu"],
                                 "memory_gib": entry["memory_gib"], "gpu_model": entry["gpu_model"],
-                                "gpu_count": entry["gpu_count"], "hourly": (price or {}).get("hourly"),
-                                "source": (price or {}).get("source"), "date": (price or {}).get("date")})
+                                "gpu_count": entry["gpu_count"], "hourly": price["hourly"],
+                                "source": price["source"], "date": price["date"]})
     out.sort(key=lambda o: (o["hourly"] is None, o["hourly"] or 0, o["provider"], o["instance_type"],
                             o["region"] or "", o["capacity_type"]))
     return out
@@ -80,7 +80,6 @@ def _current(params):
     if capacity not in CAPACITY_TYPES:
         raise ValidationError("current.capacity_type", "allowed values: %s, got %r"
                               % (", ".join(CAPACITY_TYPES), capacity))
-    from ansible_collections.aizone.platform.plugins.module_utils.catalog.prices import node_price
     price = node_price(provider, current["instance_type"], current.get("region"), capacity)
     return {"provider": provider, "instance_type": current["instance_type"], "region": price["region"],
             "capacity_type": price["capacity_type"], "hourly": price["hourly"], "source": price["source"],

@@ -15,7 +15,7 @@ __metaclass__ = type
 
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.prices import node_price
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
-from ansible_collections.aizone.platform.plugins.module_utils.money import ZERO, dec, figure, monthly, MICRO
+from ansible_collections.aizone.platform.plugins.module_utils.money import MICRO, ZERO, dec, figure, monthly
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.price_data import CONTROL_PLANE, HOURS_PER_MONTH
 
 BASES = ("desired", "max")
@@ -55,8 +55,7 @@ def pool_cost(provider, region, pool):
 
 
 def _sum(costs, key):
-    known = [c[key] for c in costs if c is not None and c[key] is not None]
-    return sum(known, ZERO)
+    return sum((c[key] for c in costs if c is not None and c[key] is not None), ZERO)
 
 
 def _totals(costs, fixed=ZERO):
@@ -96,24 +95,21 @@ def plan_cost(provider, region, current, plans, control_plane=(True, True)):
     after_pools = dict(current)
     for plan in plans:
         after_pools[plan["name"]] = None if plan["action"] == "delete" else plan["after"]
-    return _priced(provider, region, current, after_pools, control_plane)
+    return cost_between(provider, region, current, after_pools, control_plane)
 
 
-def zone_cost(provider, region, before_pools, after_pools, control_plane):
-    """The zone module's cost: its control plane and pools before and after (pools as current_pools gives them)."""
-    return _priced(provider, region, before_pools, after_pools, control_plane)
+def _hourly(cost):
+    return cost["hourly"] if cost and cost["hourly"] is not None else ZERO
 
 
-def _priced(provider, region, current, after_pools, control_plane):
-    names = sorted(set(current) | set(after_pools))
-    before = dict((n, pool_cost(provider, region, current.get(n))) for n in names)
+def cost_between(provider, region, before_pools, after_pools, control_plane):
+    """The zone's cost with before_pools and with after_pools ({name: normalized pool or None}), its control plane
+    counted where control_plane (before, after) says it exists: what plan_cost and the zone module report."""
+    names = sorted(set(before_pools) | set(after_pools))
+    before = dict((n, pool_cost(provider, region, before_pools.get(n))) for n in names)
     after = dict((n, pool_cost(provider, region, after_pools.get(n))) for n in names)
-    rows = []
-    for name in names:
-        b, a = before[name], after[name]
-        diff = monthly((a["hourly"] if a and a["hourly"] is not None else ZERO)
-                       - (b["hourly"] if b and b["hourly"] is not None else ZERO))
-        rows.append({"name": name, "before": b, "after": a, "diff_monthly": diff})
+    rows = [{"name": n, "before": before[n], "after": after[n],
+             "diff_monthly": monthly(_hourly(after[n]) - _hourly(before[n]))} for n in names]
     planes = [control_plane_cost(provider, present) for present in control_plane]
     totals_before = _totals(before.values(), planes[0]["hourly"])
     totals_after = _totals(after.values(), planes[1]["hourly"])

@@ -33,15 +33,13 @@ from ansible_collections.aizone.platform.plugins.module_utils.catalog import mig
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.price_data import HOURS_PER_MONTH
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.prices import node_price, split
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.quantity import parse_quantity
+from ansible_collections.aizone.platform.plugins.module_utils.names import GPU_RESOURCE, POOL_LABEL
 from ansible_collections.aizone.platform.plugins.module_utils.money import (
     MICRO, ZERO, apportion, cents, dec, figure, micros, monthly)
 
-POOL_LABEL = "aizone.io/node-pool"
 TYPE_LABEL = "node.kubernetes.io/instance-type"
 REGION_LABEL = "topology.kubernetes.io/region"
 REPLICAS_LABEL = "nvidia.com/gpu.replicas"
-GPU = "nvidia.com/gpu"
-MIG_PREFIX = "nvidia.com/mig-"
 #: node labels that mark a spot node: Karpenter (AWS, Azure, the local zone), EKS, AKS, GKE
 SPOT_LABELS = ("karpenter.sh/capacity-type", "eks.amazonaws.com/capacityType",
                "kubernetes.azure.com/scalesetpriority", "cloud.google.com/gke-spot")
@@ -74,13 +72,12 @@ def pod_requests(pod):
 
 def gpu_fraction(resource, labels, gpu_model):
     """GPUs one unit of an extended resource is worth on a node (None when it is not a GPU resource)."""
-    if resource == GPU:
+    if resource == GPU_RESOURCE:
         return 1 / dec(labels.get(REPLICAS_LABEL) or 1)
-    if resource.startswith(MIG_PREFIX) and gpu_model in mig.MIG_MODELS:
-        geometry = mig.MIG_MODELS[gpu_model]
-        for name, profile in geometry["profiles"].items():
-            if mig.preset_suffix(name) == resource[len(MIG_PREFIX):]:
-                return dec(profile["compute"]) / geometry["compute"]
+    geometry = mig.MIG_MODELS.get(gpu_model) or {"profiles": {}}
+    for name, profile in geometry["profiles"].items():
+        if mig.resource_name(name) == resource:
+            return dec(profile["compute"]) / geometry["compute"]
     return None
 
 
@@ -154,9 +151,9 @@ def allocate(provider, nodes, pods):
         parts = split(record["entry"]["cloud"], record["entry"], hourly)
         weights = [_pod_weight(pod_requests(p), record, parts) for p in placed]
         weights.append(max(hourly - sum(weights, ZERO), ZERO))
-        hourly_split = apportion(micros(hourly), weights, MICRO)
-        monthly_split = apportion(cents(monthly(hourly)), weights)
         record.update(hourly=micros(hourly), monthly=cents(monthly(hourly)))
+        hourly_split = apportion(record["hourly"], weights, MICRO)
+        monthly_split = apportion(record["monthly"], weights)
         out.append((record, list(zip(placed + [None], hourly_split, monthly_split))))
     return out, notes
 

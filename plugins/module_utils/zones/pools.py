@@ -295,8 +295,8 @@ def zone_cost(provider, desired, state, current, before_pools):
     from ansible_collections.aizone.platform.plugins.module_utils.cost import estimate as cost_estimate
     after_pools = {} if state != "present" else before_pools
     region = (current or {}).get("region") or desired.get("region")
-    cost = cost_estimate.zone_cost(provider.name, region, before_pools, after_pools,
-                                   control_plane=(current is not None, state != "absent"))
+    cost = cost_estimate.cost_between(provider.name, region, before_pools, after_pools,
+                                      control_plane=(current is not None, state != "absent"))
     return cost_estimate.shown(cost)
 
 
