@@ -8,7 +8,9 @@ catalog/prices): the price is split into CPU, memory and GPU parts
 (prices.split). A pod pays, of each part, the share of the node's allocatable
 it requests: CPU and memory by request / allocatable; GPUs in GPU fractions:
 - `nvidia.com/gpu` on a node sharing GPUs by time-slicing with R replicas
-  (label nvidia.com/gpu.replicas) is 1/R of a GPU per unit; without sharing, 1;
+  (label nvidia.com/gpu.replicas) is 1/R of a GPU per unit, and so is
+  `nvidia.com/gpu.shared` (time-slicing with renamed resources); without
+  sharing, 1;
 - a MIG slice `nvidia.com/mig-<profile>` is its compute slices over the GPU's
   (3g.40gb on an A100: 3/7). Compute, not memory, because compute slices are
   what a slice's work runs on and what sets its throughput (4g.40gb and
@@ -33,7 +35,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.catalog import mig
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.price_data import HOURS_PER_MONTH
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.prices import node_price, split
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.quantity import parse_quantity
-from ansible_collections.aizone.platform.plugins.module_utils.names import GPU_RESOURCE, POOL_LABEL
+from ansible_collections.aizone.platform.plugins.module_utils.names import GPU_RESOURCE, POOL_LABEL, SHARED_GPU_RESOURCE
 from ansible_collections.aizone.platform.plugins.module_utils.money import (
     MICRO, ZERO, apportion, cents, dec, figure, micros, monthly)
 
@@ -72,7 +74,7 @@ def pod_requests(pod):
 
 def gpu_fraction(resource, labels, gpu_model):
     """GPUs one unit of an extended resource is worth on a node (None when it is not a GPU resource)."""
-    if resource == GPU_RESOURCE:
+    if resource in (GPU_RESOURCE, SHARED_GPU_RESOURCE):
         return 1 / dec(labels.get(REPLICAS_LABEL) or 1)
     geometry = mig.MIG_MODELS.get(gpu_model) or {"profiles": {}}
     for name, profile in geometry["profiles"].items():

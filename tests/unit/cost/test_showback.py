@@ -56,6 +56,14 @@ def test_time_sliced_p4d_six_one_gpu_pods_pay_six_twentyfourths_of_the_gpu_part(
     assert result["workloads"][0]["kind"] == "Deployment" and result["workloads"][0]["name"] == "agent"
 
 
+def test_renamed_shared_gpus_are_priced_like_time_sliced_ones():
+    renamed = node("p4d-1", "a100-shared", "p4d.24xlarge",
+                   {"cpu": "96", "memory": "1152Gi", "nvidia.com/gpu.shared": "24"}, **{"nvidia.com/gpu.replicas": "3"})
+    pods = [pod("r%d" % i, "agentic", "p4d-1", {"nvidia.com/gpu.shared": "1"}) for i in range(6)]
+    tenant = _by(showback("eks", [renamed], pods)["tenants"], "agentic")
+    assert D(str(tenant["hourly"])) == _gpu_part("p4d.24xlarge") * 6 / 24
+
+
 def test_mig_all_3g_40gb_pods_pay_three_sevenths_each_and_the_seventh_slice_is_idle():
     pods = [pod("s%d" % i, "inference", "p4de-0", {"nvidia.com/mig-3g.40gb": "1"}) for i in range(4)]
     result = showback("eks", [P4DE], pods)
