@@ -5,7 +5,7 @@
 #     crds/   the upstream CustomResourceDefinitions, as the package ships them
 #     rbac/   the upstream ClusterRole of the operator (for cloud zones)
 #     deploy/ the upstream operator Deployment, where the package ships a plain one
-# KubeRay and the GPU Operator's ClusterPolicy CRD come from the Go module proxy
+# KubeRay, the GPU Operator's ClusterPolicy CRD and KEDA's CRDs come from the Go module proxy
 # at the versions of hack/controlplane/versions.env; the Dask operator from the
 # dask-kubernetes package installed in the Python given as $1 (requirements.txt
 # pins it). Nothing is copied into the repository. Prints the addons directory last.
@@ -53,6 +53,17 @@ gpu_operator() {
   rm -rf "$dir" && mv "$dir.partial" "$dir"
 }
 
+keda() {
+  local dir="$root/keda-$KEDA_VERSION" src
+  if [ -f "$dir/crds/keda.sh_scaledobjects.yaml" ]; then log "reusing $dir"; return; fi
+  log "taking KEDA's CRDs from github.com/kedacore/keda/v2@$KEDA_VERSION"
+  src=$(module_dir github.com/kedacore/keda/v2 "$KEDA_VERSION")
+  rm -rf "$dir.partial" && mkdir -p "$dir.partial/crds"
+  cp "$src"/config/crd/bases/keda.sh_*.yaml "$dir.partial/crds/"
+  chmod -R u+w "$dir.partial"
+  rm -rf "$dir" && mv "$dir.partial" "$dir"
+}
+
 dask() {
   local version dir chart
   version=$("$python" -c 'import importlib.metadata as m; print(m.version("dask-kubernetes"))') || {
@@ -79,6 +90,7 @@ flock 9
 start=$SECONDS
 kuberay
 gpu_operator
+keda
 dask
 log "ready in $((SECONDS - start)) s: $root"
 echo "$root"

@@ -36,6 +36,9 @@ STORAGE_CLASS_LABEL = "aizone.io/storage-class"
 #: Extended resources the GPU Operator's device plugin publishes (MIG slices: catalog/mig.resource_name).
 GPU_RESOURCE = "nvidia.com/gpu"
 SHARED_GPU_RESOURCE = "nvidia.com/gpu.shared"
+#: GPU Feature Discovery's node labels: physical GPUs, and how many pods share one by time-slicing.
+GPU_COUNT_LABEL = "nvidia.com/gpu.count"
+GPU_REPLICAS_LABEL = "nvidia.com/gpu.replicas"
 #: Taints the node lifecycle sets on its own; never a pool's taint, never tolerated by placement.
 CONDITION_TAINT_PREFIXES = ("node.kubernetes.io/", "node.cloudprovider.kubernetes.io/")
 #: Node label prefixes the platform, Kubernetes and the clouds set; users cannot set them on pools.

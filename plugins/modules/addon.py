@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: addon
-short_description: Install, upgrade, check and remove the add-ons of an AI zone (KubeRay, Dask operator)
+short_description: Install, upgrade, check and remove the add-ons of an AI zone (KubeRay, Dask operator, KEDA)
 version_added: 0.2.0
 description:
   - Converges a list of zone add-ons - cluster-wide components at versions pinned by the collection - in one task.
@@ -18,6 +18,10 @@ description:
   - V(kuberay) is the KubeRay operator (RayCluster, RayJob, RayService), V(dask) the Dask operator of
     dask-kubernetes (DaskCluster, DaskWorkerGroup, DaskJob, DaskAutoscaler). M(aizone.platform.ray_cluster) and
     M(aizone.platform.dask_cluster) need them.
+  - V(keda) is KEDA's CRDs only (ScaledObject and its kin, from the pinned Go module), which
+    M(aizone.platform.inference_service) needs for queue-based autoscaling. KEDA's operator and metrics API server
+    come from KEDA's own Helm chart on cloud zones (the task warns so); the local zone runs neither, as its KWOK pods
+    export no metrics to scale on.
   - Where the operator runs is the provider's choice (O(controllers=auto)). On cloud zones it is a Deployment of the
     pinned image with the upstream ClusterRole (and leader-election Role), waited for until rolled out. On the local
     zone it is the real operator as a process next to the control plane, with the zone's kubeconfig and leader
@@ -47,7 +51,7 @@ options:
         description: The add-on.
         type: str
         required: true
-        choices: [dask, kuberay]
+        choices: [dask, keda, kuberay]
       state:
         description: V(present) installs or upgrades it to the pinned version; V(absent) stops its operator.
         type: str

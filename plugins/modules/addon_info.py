@@ -22,7 +22,7 @@ options:
     description: Only these add-ons; every one when empty.
     type: list
     elements: str
-    choices: [dask, kuberay]
+    choices: [dask, keda, kuberay]
     default: []
 '''
 

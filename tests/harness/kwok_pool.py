@@ -8,22 +8,25 @@ on these nodes and only pods that derived their tolerations from the pool do.
 import uuid
 
 
-def make_pool(core, prefix, count=2, gpus=2, taints=()):
-    """Create count nodes of a new pool; returns (pool name, node names, unique taint key)."""
+def make_pool(core, prefix, count=2, gpus=2, taints=(), gpu_model="A100-80GB", resources=None, labels=None):
+    """Create count nodes of a new pool; returns (pool name, node names, unique taint key).
+
+    resources: the GPU resources each node publishes (default {nvidia.com/gpu: gpus}); labels: more labels."""
     from kubernetes import client
     pool = "%s-%s" % (prefix, uuid.uuid4().hex[:5])
     unique = "aizone.io/test-pool-%s" % pool
     names = []
     for i in range(count):
         name = "%s-%d" % (pool, i)
-        capacity = {"cpu": "32", "memory": "256Gi", "pods": "110", "nvidia.com/gpu": str(gpus)}
+        capacity = dict({"cpu": "32", "memory": "256Gi", "pods": "110"},
+                        **(resources if resources is not None else {"nvidia.com/gpu": str(gpus)}))
         node_taints = [client.V1Taint(key=t["key"], value=t.get("value"), effect=t["effect"]) for t in taints]
         node_taints.append(client.V1Taint(key=unique, effect="NoSchedule"))
         core.create_node(client.V1Node(
             metadata=client.V1ObjectMeta(
                 name=name, annotations={"kwok.x-k8s.io/node": "fake"},
-                labels={"aizone.io/node-pool": pool, "aizone.io/node-pool-type": "gpu-optimized",
-                        "aizone.io/gpu-model": "A100-80GB", "nvidia.com/gpu.count": str(gpus)}),
+                labels=dict({"aizone.io/node-pool": pool, "aizone.io/node-pool-type": "gpu-optimized",
+                             "aizone.io/gpu-model": gpu_model, "nvidia.com/gpu.count": str(gpus)}, **(labels or {}))),
             spec=client.V1NodeSpec(taints=node_taints),
             status=client.V1NodeStatus(capacity=capacity, allocatable=dict(capacity))))
         names.append(name)

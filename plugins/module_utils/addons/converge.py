@@ -42,9 +42,9 @@ def _read_files(root, spec, controllers):
     found = {"crds": addon_files.crds(path), "clusterrole": addon_files.optional(path, "rbac/clusterrole.yaml"),
              "leader_election_role": addon_files.optional(path, "rbac/leader-election-role.yaml"),
              "deployment": addon_files.optional(path, "deploy/deployment.yaml")}
-    if controllers == "cluster" and not found["clusterrole"]:
+    if controllers == "cluster" and entry["cluster"] and not found["clusterrole"]:
         raise ValidationError("files_dir", "%s lacks rbac/clusterrole.yaml: run hack/addons/build.sh again" % path)
-    if controllers == "local" and spec["state"] == "present":
+    if controllers == "local" and entry["local"] and spec["state"] == "present":
         _check_local(spec, entry, path)
     return path, found
 
@@ -76,12 +76,12 @@ def _plan(rest, specs, read, controllers, placements):
         mine = []
         if spec["state"] == "present":
             mine += crd_objects(spec["name"], spec["version"], files["crds"])
-            if controllers == "cluster":
+            if controllers == "cluster" and entry["cluster"]:
                 exists = rest.get_or_none(namespaces.object_path(spec["namespace"])) is not None
                 mine += cluster_objects(entry, spec, files, placements.get(spec["pool"]), not exists)
             desired += mine
         else:
-            if controllers == "cluster":
+            if controllers == "cluster" and entry["cluster"]:
                 mine += cluster_refs(entry, spec, files)
             if spec["remove_crds"]:
                 mine += crd_refs(files["crds"])
@@ -95,6 +95,8 @@ def _processes(provider, zone_name, specs, read, check_mode, timeout):
     out = {}
     for spec in specs:
         name, path = spec["name"], read[spec["name"]][0]
+        if not ADDONS[name]["local"]:
+            continue
         current = provider.addon_process(zone_name, name)
         if spec["state"] == "absent":
             changed = current is not None and (check_mode or provider.stop_addon_process(zone_name, name))
@@ -152,12 +154,14 @@ def converge(params, check_mode=False, want_diff=False):
         processes = _processes(provider, zone["name"], specs, read, check_mode, timeout)
     elif params.get("wait", True) and not check_mode:
         targets = [("Deployment", s["namespace"], ADDONS[s["name"]]["operator"]) for s in specs
-                   if s["state"] == "present"]
+                   if s["state"] == "present" and ADDONS[s["name"]]["cluster"]]
         if targets:
             wait_rollouts(rest, targets, timeout)
     out = result.as_dict(diff=want_diff)
     out["addons"] = _report(specs, result.objects, owned, controllers, processes)
     out["changed"] = out["changed"] or any(changed for changed, _state in processes.values())
+    out["warnings"] = ["%s: %s" % (s["name"], ADDONS[s["name"]]["elsewhere"]) for s in specs
+                       if s["state"] == "present" and ADDONS[s["name"]].get("elsewhere")]
     out["api_requests"] = dict(rest.counts)
     return out
 
@@ -174,12 +178,13 @@ def describe(params):
         entry = ADDONS[name]
         mine = [c for c in crds if c["metadata"]["labels"].get(ADDON_LABEL) == name]
         deployments = kind_info("apps/v1", "Deployment")
-        deployment = rest.get_or_none(deployments.object_path(entry["operator"], entry["namespace"]))
+        deployment = entry["operator"] and rest.get_or_none(deployments.object_path(entry["operator"],
+                                                                                    entry["namespace"]))
         item = dict(name=name, pinned_version=entry["version"], crds=sorted(c["metadata"]["name"] for c in mine),
                     installed_version=sorted(set(c["metadata"]["labels"].get(ADDON_LABEL + "-version")
                                                  for c in mine)) or None,
                     process=provider.addon_process(zone["name"], name))
-        if deployment is not None:
+        if deployment:
             status = deployment.get("status") or {}
             item["deployment"] = dict(namespace=entry["namespace"], name=entry["operator"],
                                       ready_replicas=status.get("readyReplicas") or 0,

@@ -22,6 +22,12 @@ one process per zone. `cluster` says how a cloud zone runs it: the image,
 pinned, and - where the package ships no plain Deployment (Dask: a Helm
 chart) - the container's arguments and health endpoint.
 
+An add-on whose `local` and `cluster` are None is CRDs only (KEDA): the zone
+serves its kinds, so the API server validates the objects modules render, and
+its controllers are installed by the project's own chart (`elsewhere` says
+which). The local zone runs none: KEDA's operator scales on metrics, and KWOK's
+pods export none.
+
 `kinds` are the custom resources the add-on serves (what modules that
 render them check for). GPU Operator: only its ClusterPolicy CRD is used
 (gpu_sharing installs it on zones whose GPUs it emulates); the operator
@@ -71,6 +77,19 @@ ADDONS = {
             "args": ["--liveness=http://0.0.0.0:8080/healthz", "--all-namespaces"],
             "health": {"path": "/healthz", "port": 8080},
         },
+    },
+    "keda": {
+        "description": "KEDA's CRDs: ScaledObject, ScaledJob, TriggerAuthentication, ClusterTriggerAuthentication",
+        "package": "Go module github.com/kedacore/keda/v2",
+        "version": "v2.21.0",
+        "files": "keda-v2.21.0",
+        "namespace": "keda",
+        "operator": None,
+        "kinds": [("keda.sh/v1alpha1", "ScaledObject", "scaledobjects.keda.sh")],
+        "local": None,
+        "cluster": None,
+        "elsewhere": "KEDA's operator and metrics API server come from its Helm chart (kedacore/keda, app version "
+                     "2.21.0); this add-on serves the CRDs",
     },
 }
 

@@ -30,3 +30,34 @@ MLFLOW = {
         "gs": ["google-cloud-storage==3.17.1"],
     },
 }
+
+#: Model servers inference_service renders, at pinned versions. vLLM's image tag is its PyPI release (0.33.0,
+#: 2026-11-02). Triton's NGC container YY.MM ships Triton release 2.N (tritonclient 2.N on PyPI: 2.62.0 came
+#: with 25.10 on 2025-10-31, 2.73.0 on 2026-09-30 is 26.09). `ready` is the runtime's own readiness endpoint,
+#: `live` its liveness one; `queue_metric` is what queue-based autoscaling reads, with its model label.
+SERVING = {
+    "vllm": {
+        "image": "vllm/vllm-openai",
+        "version": "v0.33.0",
+        "ports": [("http", 8000)],
+        "ready": "/v1/models",
+        "live": "/health",
+        "metrics": ("http", "/metrics"),
+        "queue_metric": "vllm:num_requests_waiting",
+        "model_label": "model_name",
+        "queue_unit": "requests waiting per replica",
+        "queue_target": 5,
+    },
+    "triton": {
+        "image": "nvcr.io/nvidia/tritonserver",
+        "version": "26.09-py3",
+        "ports": [("http", 8000), ("grpc", 8001), ("metrics", 8002)],
+        "ready": "/v2/health/ready",
+        "live": "/v2/health/live",
+        "metrics": ("metrics", "/metrics"),
+        "queue_metric": "nv_inference_queue_duration_us",
+        "model_label": "model",
+        "queue_unit": "microseconds queued per request",
+        "queue_target": 50000,
+    },
+}

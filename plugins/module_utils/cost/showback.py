@@ -35,13 +35,13 @@ from ansible_collections.aizone.platform.plugins.module_utils.catalog import mig
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.price_data import HOURS_PER_MONTH
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.prices import node_price, split
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.quantity import parse_quantity
-from ansible_collections.aizone.platform.plugins.module_utils.names import GPU_RESOURCE, POOL_LABEL, SHARED_GPU_RESOURCE
+from ansible_collections.aizone.platform.plugins.module_utils.names import (
+    GPU_REPLICAS_LABEL as REPLICAS_LABEL, GPU_RESOURCE, POOL_LABEL, SHARED_GPU_RESOURCE)
 from ansible_collections.aizone.platform.plugins.module_utils.money import (
     MICRO, ZERO, apportion, cents, dec, figure, micros, monthly)
 
 TYPE_LABEL = "node.kubernetes.io/instance-type"
 REGION_LABEL = "topology.kubernetes.io/region"
-REPLICAS_LABEL = "nvidia.com/gpu.replicas"
 #: node labels that mark a spot node: Karpenter (AWS, Azure, the local zone), EKS, AKS, GKE
 SPOT_LABELS = ("karpenter.sh/capacity-type", "eks.amazonaws.com/capacityType",
                "kubernetes.azure.com/scalesetpriority", "cloud.google.com/gke-spot")

@@ -32,13 +32,14 @@ from ansible_collections.aizone.platform.plugins.module_utils.catalog import mig
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.instance_data import CATALOG
 from ansible_collections.aizone.platform.plugins.module_utils.names import GPU_RESOURCE as GPU
 from ansible_collections.aizone.platform.plugins.module_utils.names import SHARED_GPU_RESOURCE as GPU_SHARED
+from ansible_collections.aizone.platform.plugins.module_utils.names import GPU_COUNT_LABEL, GPU_REPLICAS_LABEL
 
 EMULATION_CHOICES = ("auto", "always", "never")
 KWOK_ANNOTATION = "kwok.x-k8s.io/node"
 KWOK_VALUE = "fake"
-LABEL_COUNT = "nvidia.com/gpu.count"
+LABEL_COUNT = GPU_COUNT_LABEL
 LABEL_PRODUCT = "nvidia.com/gpu.product"
-LABEL_REPLICAS = "nvidia.com/gpu.replicas"
+LABEL_REPLICAS = GPU_REPLICAS_LABEL
 LABEL_SHARING = "nvidia.com/gpu.sharing-strategy"
 LABEL_MIG_STRATEGY = "nvidia.com/mig.strategy"
 LABEL_MIG_STATE = "nvidia.com/mig.config.state"

@@ -58,6 +58,7 @@ STATIC_KINDS = {
     ("ray.io/v1", "RayService"): ("rayservices", True, 60),
     ("kubernetes.dask.org/v1", "DaskCluster"): ("daskclusters", True, 60),
     ("nvidia.com/v1", "ClusterPolicy"): ("clusterpolicies", False, 60),
+    ("keda.sh/v1alpha1", "ScaledObject"): ("scaledobjects", True, 60),
 }
 
 CUSTOM_TIER = 60
