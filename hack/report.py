@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Print what a zone holds: pools, GPU capacity, tenants and their quotas, add-ons, Ray and Dask pods, workloads, MLOps.
+"""Print what a zone holds: pools, GPU capacity, tenants, add-ons, Ray and Dask pods, workloads, MLOps, serving, cost.
 
 usage: report.py --kubeconfig PATH [--zone NAME] [--provider NAME]
 Reads only; one LIST per kind. With --zone (a local zone), also the state of
@@ -111,6 +111,23 @@ def mlops(api, core, pods, node_pool, zone):
     table("MLflow tracking servers", ["server", "version", "replicas", "pods", "artifacts", "url"], rows)
 
 
+def serving(kubeconfig):
+    """The inference services (inference_service_info's view): runtime, model, pool, pods and autoscaling target."""
+    sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
+    from ansible_collections.aizone.platform.plugins.module_utils.mlops.serving import info
+    rows = []
+    for svc in info({"kubeconfig": kubeconfig})["services"]:
+        scale = "; ".join("%s %s-%s on %s > %s" % (
+            a["kind"], a["min"], a["max"], a.get("query") or "CPU", a.get("threshold") or "target")
+            for a in svc["autoscaling"])
+        pods = collections.Counter("%s" % p["phase"] for p in svc["pods"])
+        rows.append(["%s/%s" % (svc["namespace"], svc["name"]), svc["image"], svc["model"], svc["pool"],
+                     ", ".join("%s=%s" % kv for kv in sorted(svc["resources"].items()) if "nvidia" in kv[0]),
+                     ", ".join("%d %s" % (n, phase) for phase, n in sorted(pods.items())) or "-",
+                     scale or "%s replicas" % svc["replicas"]])
+    table("Inference services", ["service", "image", "model", "pool", "GPU", "pods", "autoscaling"], rows)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kubeconfig", required=True)
@@ -167,6 +184,7 @@ def main():
                      node_pool.get(pod.spec.node_name or "", pod.spec.node_name or "-")])
     table("Workload pods", ["tenant", "owner", "pod", "phase", "pool"], sorted(rows))
     mlops(api, core, pods, node_pool, args.zone)
+    serving(args.kubeconfig)
     cost(api, nodes, core.list_pod_for_all_namespaces().items, args.provider)
 
 

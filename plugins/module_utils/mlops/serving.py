@@ -114,10 +114,10 @@ def _summary(spec, actions, rollout):
         out["action"] = "deleted" if set(mine) - {"unchanged"} else "unchanged"
         return out
     sizing = spec["sizing"]
+    port = dict(SERVING[spec["runtime"]]["ports"])["http"]
     out.update(runtime=spec["runtime"], version=spec["version"], image=spec["image"], model=spec["model"]["name"],
                pool=spec["pool"], tensor_parallel_size=spec["tensor_parallel_size"],
-               url="http://%s.%s.svc.cluster.local:%d" % (spec["name"], spec["namespace"],
-                                                           dict(SERVING[spec["runtime"]]["ports"])["http"]),
+               url="http://%s.%s.svc.cluster.local:%d" % (spec["name"], spec["namespace"], port),
                sizing=dict((k, round(v, 2) if isinstance(v, float) else v) for k, v in sizing.items()),
                autoscaling=_autoscaling_view(spec))
     if rollout is not None:

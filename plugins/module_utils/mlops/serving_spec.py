@@ -180,8 +180,8 @@ def validate_service(index, raw):
         raise ValidationError(field + ".pool", "is required: the node pool the server runs on")
     spec.update(
         runtime=runtime, version=version, image=str(raw.get("image") or "%s:%s" % (SERVING[runtime]["image"], version)),
-        pool=check_dns_label(field + ".pool", raw["pool"]), model=_model(field + ".model", raw.get("model") or {},
-                                                                          runtime),
+        pool=check_dns_label(field + ".pool", raw["pool"]),
+        model=_model(field + ".model", raw.get("model") or {}, runtime),
         resources=resources, gpu_resource=resources["gpu_resource"],
         tensor_parallel_size=_gpus(field, raw, resources, runtime),
         gpu_memory_utilization=_number(field + ".gpu_memory_utilization", raw.get("gpu_memory_utilization") or 0.9,
@@ -229,7 +229,7 @@ def argument_spec():
                                              mount_path=dict(type="str"))),
         shm_size=dict(type="str"), priority_class=dict(type="str"), extra_args=dict(type="list", elements="str"),
         hf_token_secret=dict(type="dict", no_log=False, options=dict(name=dict(type="str", required=True),
-                                                                     key=dict(type="str"))),
+                                                                     key=dict(type="str", no_log=False))),
         metrics_namespaces=dict(type="list", elements="str"))
     return dict(services=dict(type="list", elements="dict", required=True, options=service))
 

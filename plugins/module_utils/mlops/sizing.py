@@ -133,7 +133,7 @@ def fits(memory, offer, tensor_parallel, utilization):
 
 
 def smallest_fit(memory, offers_by_pool, utilization):
-    """(pool, resource, offer, tensor parallel) using the least GPU memory that holds the model, or None."""
+    """{pool, resource, offer, size (tensor parallel)} using the least GPU memory that holds the model, or None."""
     best = None
     for pool in sorted(offers_by_pool):
         for resource, offer in sorted(offers_by_pool[pool].items()):
@@ -143,7 +143,7 @@ def smallest_fit(memory, offers_by_pool, utilization):
                     continue
                 key = (offer["memory_gib"] * size, size, pool, resource)
                 if best is None or key < best[0]:
-                    best = (key, (pool, resource, offer, size))
+                    best = (key, {"pool": pool, "resource": resource, "offer": offer, "size": size})
                 break
     return best[1] if best else None
 
@@ -152,9 +152,10 @@ def _suggestion(memory, offers_by_pool, utilization):
     found = smallest_fit(memory, offers_by_pool, utilization)
     if found is None:
         return "no pool of the zone can hold it"
-    pool, resource, offer, size = found
+    size = found["size"]
     return "the smallest that fits in the zone: pool %r, %d x %s (%s%s)" % (
-        pool, size, resource, describe_offer(offer), ", tensor_parallel_size %d" % size if size > 1 else "")
+        found["pool"], size, found["resource"], describe_offer(found["offer"]),
+        ", tensor_parallel_size %d" % size if size > 1 else "")
 
 
 def check_fit(field, spec, offers_by_pool):

@@ -90,7 +90,7 @@ def test_bad_input_fails_before_any_request(controlplane, run_playbook):
     assert "does not exist" not in out["msg"]
     res = run_playbook(play(addon_task("no-such-zone", [{"name": "velero"}], name="unknown")))
     msg = res.task("unknown")["msg"]
-    assert "addons" in msg and "dask, kuberay" in msg, msg
+    assert "addons" in msg and "dask, keda, kuberay" in msg, msg
 
 
 def test_cloud_rendering_runs_upstreams_deployment_and_rbac_and_removes_them(controlplane, zone_addons, run_playbook):

@@ -75,13 +75,17 @@ def _assert_showback(kubeconfig):
     # p4d, 3 time-slicing replicas, 6 agent pods of 1 GPU (2 CPU, 8Gi): 6/24 of the GPU part (21.958 - 96 x 0.037 -
     # 1152 x 0.00275 = 15.238) plus 12/96 of the CPU part and 48/1152 of the memory part
     agentic = dict((t["name"], t) for t in found["tenants"])["agentic"]
-    assert _dec(agentic["hourly"]) == Decimal("15.238") * 6 / 24 + Decimal("3.552") * 12 / 96 + \
-        Decimal("3.168") * 48 / 1152
-    # p4de all-3g.40gb, 4 serving pods of one 3g.40gb slice (4 CPU, 32Gi): 3/7 of a GPU each, by compute slices
+    # (to the micro-dollar each pod is rounded to: the node's price is apportioned exactly over its pods)
+    assert abs(_dec(agentic["hourly"]) - (Decimal("15.238") * 6 / 24 + Decimal("3.552") * 12 / 96 +
+                                          Decimal("3.168") * 48 / 1152)) <= Decimal("0.00001")
+    # inference: llm-serving, one pod (no KEDA operator scales it locally) of one 3g.40gb slice (4 CPU, 32Gi) on the
+    # p4de, all-3g.40gb: 3/7 of a GPU by compute slices; and vision-triton, 2 pods of one time-sliced A100 (2 CPU, 8Gi)
+    # on the p4d: 1/24 of its GPU part each, like the agents
     inference = dict((t["name"], t) for t in found["tenants"])["inference"]
     gpu = (Decimal("27.447") - Decimal("3.552") - Decimal("3.168")) / 8
-    expected = gpu * 4 * 3 / 7 + Decimal("3.552") * 16 / 96 + Decimal("3.168") * 128 / 1152
-    assert abs(_dec(inference["hourly"]) - expected) <= Decimal("0.000001")
+    expected = gpu * 3 / 7 + Decimal("3.552") * 4 / 96 + Decimal("3.168") * 32 / 1152
+    expected += Decimal("15.238") * 2 / 24 + Decimal("3.552") * 4 / 96 + Decimal("3.168") * 16 / 1152
+    assert abs(_dec(inference["hourly"]) - expected) <= Decimal("0.00001")
     assert open(os.path.join(os.path.dirname(kubeconfig), "s.csv")).readline().startswith("level,name,namespace")
     _SHOWBACK["nodes"] = [str(n) for n in nodes]
 
@@ -139,6 +143,14 @@ def test_site_check_mode_predicts_the_run_which_then_converges_and_the_operators
     assert claim.status.phase == "Bound" and claim.spec.volume_name.startswith(ZONE + "-standard-")
     assert sorted(s.metadata.name for s in core.list_namespaced_secret("mlops", label_selector="aizone.io/database")
                   .items) == ["data-integration-postgres", "mlflow-auth-postgres", "mlflow-postgres", "pipeline-postgres"]
+
+    # serving: vLLM on a 3g.40gb slice of the MIG pool, scaled by KEDA on its own queue; Triton on the time-sliced pool
+    assert placed("inference", "aizone.io/workload=llm-serving") == [("a100-mig", "Running")]
+    assert placed("inference", "aizone.io/workload=vision-triton") == [("a100-shared", "Running")] * 2
+    scaled = client.CustomObjectsApi(api).get_namespaced_custom_object("keda.sh", "v1alpha1", "inference",
+                                                                       "scaledobjects", "llm-serving")
+    assert scaled["spec"]["triggers"][0]["metadata"]["query"] == \
+        'sum(vllm:num_requests_waiting{model_name="llama-3.1-8b-instruct",namespace="inference"})'
 
     # cost: the showback of what is placed reconciles with the node prices to the cent, the time-sliced and MIG
     # pools included, and matches the hand-computed shares; the run wrote the Infracost-shaped estimate

@@ -146,8 +146,8 @@ def test_float32_weights_are_4_bytes():
 def test_gpu_memory_utilization_changes_the_fit():
     # usable 40 x 0.5 = 20 >= 17.39; 40 x 0.4 = 16 < 17.39
     fit("a100-mig", 8, resources=MIG3, gpu_memory_utilization=0.5)
-    assert "usable each at gpu_memory_utilization 0.40" in refused("a100-mig", 8, resources=MIG3,
-                                                              gpu_memory_utilization=0.4).msg
+    err = refused("a100-mig", 8, resources=MIG3, gpu_memory_utilization=0.4)
+    assert "usable each at gpu_memory_utilization 0.40" in err.msg
 
 
 def test_tensor_parallel_on_a_mig_slice_is_refused():
