@@ -10,7 +10,9 @@ converge reads everything before it writes:
    that does not fit its GPU, MIG slice or shared GPU - or asks a device the
    pool does not publish, or tensor parallelism a slice or node cannot hold -
    fails here, naming the smallest pool of the zone that would fit;
-3. the namespaces, and whether the zone serves KEDA's ScaledObject (queue
+3. the namespaces, each service's Deployment when one exists (a Deployment
+   of the same name with another selector fails here: selectors are
+   immutable), and whether the zone serves KEDA's ScaledObject (queue
    autoscaling needs it: install the keda add-on);
 4. one batch apply of every service's objects, dropping the autoscaler a
    service no longer wants; then, with wait, every Deployment's rollout.
@@ -72,6 +74,21 @@ def _namespaces(rest, specs, check_mode, warnings):
         warnings.append("%s: namespace %r does not exist: its services are predicted created, unchecked (a real "
                         "run fails unless an earlier task creates it)" % (field, namespace))
     return found
+
+
+def _check_selectors(rest, specs, namespaces):
+    """A Deployment of the same name with another selector cannot be updated (immutable): fail before any write."""
+    deployments = kind_info("apps/v1", "Deployment")
+    for spec in specs:
+        if spec["namespace"] not in namespaces:
+            continue
+        live = rest.get_or_none(deployments.object_path(spec["name"], spec["namespace"]))
+        found = ((live or {}).get("spec") or {}).get("selector")
+        if live is not None and found != {"matchLabels": render.selector(spec)}:
+            raise ValidationError(spec["field"] + ".name", "Deployment %s/%s exists with the selector %s, and a "
+                                  "Deployment's selector cannot change (this service's is matchLabels %s): delete "
+                                  "it, or choose another name" % (spec["namespace"], spec["name"], found,
+                                                                  render.selector(spec)))
 
 
 def keda_served(rest):
@@ -150,6 +167,7 @@ def converge(params, check_mode=False, want_diff=False):
         _place_and_size(rest, present, check_mode, warnings)
         _check_keda(present, served, check_mode, warnings)
     namespaces = _namespaces(rest, present, check_mode, warnings)
+    _check_selectors(rest, present, namespaces)
     desired, absent, predicted = _plan(present, served, namespaces)
     absent += [r for s in specs if s["state"] == "absent" for r in render.absent_refs(s, served)]
     result = apply_objects(rest, desired, absent=absent, check_mode=check_mode, wait_timeout=timeout,

@@ -53,7 +53,9 @@ def labels(spec, versioned=False):
 
 
 def selector(spec):
-    return {WORKLOAD_LABEL: spec["name"], LABEL_COMPONENT: "inference-service"}
+    """workload's own selector (a Deployment's selector is immutable): a workload of the same name - how a model
+    server was run before this module - becomes an inference service in place, its pods rolled, not deleted."""
+    return {WORKLOAD_LABEL: spec["name"]}
 
 
 def _meta(spec, versioned=False):

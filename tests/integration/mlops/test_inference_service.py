@@ -123,7 +123,7 @@ def test_a_model_that_cannot_fit_is_refused_before_any_write(controlplane, zone,
     assert "a CUDA process sees one MIG device" in split_res["msg"]
 
 
-def test_a_new_runtime_version_rolls_the_deployment_and_the_diff_shows_it(controlplane, zone, run_playbook):
+def test_a_new_runtime_version_or_model_rolls_the_deployment_and_the_diff_shows_it(controlplane, zone, run_playbook):
     from kubernetes import client
     kc = controlplane.kubeconfig
     base = vllm(zone, name="roll", autoscaling=None, replicas=1)
@@ -141,3 +141,28 @@ def test_a_new_runtime_version_rolls_the_deployment_and_the_diff_shows_it(contro
     assert image["after"]["spec"]["template"]["spec"]["containers"][0]["image"] == "vllm/vllm-openai:v0.34.0"
     live = apps.read_namespaced_deployment("roll", zone["ns"])
     assert live.metadata.generation == generation + 1 and bump["services"][0]["rollout"].startswith("1/1 ready")
+
+    qwen = dict(bumped, model={"name": "qwen3-8b", "source": "Qwen/Qwen3-8B", "parameters_b": 8.2})
+    res = run_playbook(play(task("model", kc, [qwen])), diff=True)
+    assert res.rc == 0, res.output[-3000:]
+    change = [d for d in res.task("model")["diff"] if "Deployment" in d["after_header"]][0]
+    args = change["after"]["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert args[:3] == ["Qwen/Qwen3-8B", "--served-model-name", "qwen3-8b"]
+    assert change["before"]["spec"]["template"]["spec"]["containers"][0]["args"][0] == "meta-llama/Llama-3.1-8B-Instruct"
+    assert apps.read_namespaced_deployment("roll", zone["ns"]).metadata.generation == generation + 2
+
+
+def test_a_deployment_of_the_same_name_with_another_selector_fails_before_any_write(controlplane, zone,
+                                                                                     run_playbook):
+    from kubernetes import client
+    labels = {"app": "someone-elses"}
+    client.AppsV1Api(controlplane.api_client()).create_namespaced_deployment(zone["ns"], {
+        "metadata": {"name": "taken"}, "spec": {"replicas": 0, "selector": {"matchLabels": labels},
+                                                "template": {"metadata": {"labels": labels}, "spec": {
+                                                    "containers": [{"name": "c", "image": "busybox"}]}}}})
+    before = controlplane.request_counts()
+    res = run_playbook(play(task("taken", controlplane.kubeconfig, [vllm(zone, name="taken")], ignore_errors=True)))
+    assert writes(controlplane, before) == {}
+    failed = res.task("taken")
+    assert failed["failed"] and failed["field"] == "services[0].name"
+    assert "a Deployment's selector cannot change" in failed["msg"]
