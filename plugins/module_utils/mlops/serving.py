@@ -10,9 +10,9 @@ converge reads everything before it writes:
    that does not fit its GPU, MIG slice or shared GPU - or asks a device the
    pool does not publish, or tensor parallelism a slice or node cannot hold -
    fails here, naming the smallest pool of the zone that would fit;
-3. the namespaces, each service's Deployment when one exists (a Deployment
-   of the same name with another selector fails here: selectors are
-   immutable), and whether the zone serves KEDA's ScaledObject (queue
+3. the namespaces, the Secret and claim each service's pods reference, each
+   service's Deployment when one exists (a Deployment of the same name with
+   another selector fails here: selectors are immutable), and whether the zone serves KEDA's ScaledObject (queue
    autoscaling needs it: install the keda add-on);
 4. one batch apply of every service's objects, dropping the autoscaler a
    service no longer wants; then, with wait, every Deployment's rollout.
@@ -76,19 +76,37 @@ def _namespaces(rest, specs, check_mode, warnings):
     return found
 
 
-def _check_selectors(rest, specs, namespaces):
-    """A Deployment of the same name with another selector cannot be updated (immutable): fail before any write."""
-    deployments = kind_info("apps/v1", "Deployment")
-    for spec in specs:
-        if spec["namespace"] not in namespaces:
-            continue
-        live = rest.get_or_none(deployments.object_path(spec["name"], spec["namespace"]))
-        found = ((live or {}).get("spec") or {}).get("selector")
-        if live is not None and found != {"matchLabels": render.selector(spec)}:
-            raise ValidationError(spec["field"] + ".name", "Deployment %s/%s exists with the selector %s, and a "
-                                  "Deployment's selector cannot change (this service's is matchLabels %s): delete "
-                                  "it, or choose another name" % (spec["namespace"], spec["name"], found,
-                                                                  render.selector(spec)))
+def _check_references(rest, specs, namespaces, check_mode, warnings):
+    """What the pods reference must exist - the token's Secret and key, the cache claim (a missing one fails a real
+    run before any write; check mode warns: an earlier task may make it) - and a Deployment of the same name with
+    another selector cannot be updated (selectors are immutable): that fails before any write."""
+    for spec in [s for s in specs if s["namespace"] in namespaces]:
+        token, cache = spec["hf_token_secret"], spec["cache"]
+        missing = []
+        if token:
+            secret = rest.get_or_none(kind_info("v1", "Secret").object_path(token["name"], spec["namespace"]))
+            if secret is None or token["key"] not in (secret.get("data") or {}):
+                missing.append(("hf_token_secret", "Secret %s/%s with the key %r" % (
+                    spec["namespace"], token["name"], token["key"])))
+        if cache and rest.get_or_none(kind_info("v1", "PersistentVolumeClaim").object_path(
+                cache["claim"], spec["namespace"])) is None:
+            missing.append(("cache.claim", "PersistentVolumeClaim %s/%s" % (spec["namespace"], cache["claim"])))
+        for option, what in missing:
+            if not check_mode:
+                raise ValidationError("%s.%s" % (spec["field"], option), "%s does not exist" % what)
+            warnings.append("%s.%s: %s does not exist; a real run fails unless an earlier task makes it"
+                            % (spec["field"], option, what))
+        _check_selector(rest, spec)
+
+
+def _check_selector(rest, spec):
+    live = rest.get_or_none(kind_info("apps/v1", "Deployment").object_path(spec["name"], spec["namespace"]))
+    found = ((live or {}).get("spec") or {}).get("selector")
+    if live is not None and found != {"matchLabels": render.selector(spec)}:
+        raise ValidationError(spec["field"] + ".name", "Deployment %s/%s exists with the selector %s, and a "
+                              "Deployment's selector cannot change (this service's is matchLabels %s): delete it, "
+                              "or choose another name" % (spec["namespace"], spec["name"], found,
+                                                          render.selector(spec)))
 
 
 def keda_served(rest):
@@ -167,7 +185,7 @@ def converge(params, check_mode=False, want_diff=False):
         _place_and_size(rest, present, check_mode, warnings)
         _check_keda(present, served, check_mode, warnings)
     namespaces = _namespaces(rest, present, check_mode, warnings)
-    _check_selectors(rest, present, namespaces)
+    _check_references(rest, present, namespaces, check_mode, warnings)
     desired, absent, predicted = _plan(present, served, namespaces)
     absent += [r for s in specs if s["state"] == "absent" for r in render.absent_refs(s, served)]
     result = apply_objects(rest, desired, absent=absent, check_mode=check_mode, wait_timeout=timeout,

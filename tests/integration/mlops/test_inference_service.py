@@ -152,8 +152,8 @@ def test_a_new_runtime_version_or_model_rolls_the_deployment_and_the_diff_shows_
     assert apps.read_namespaced_deployment("roll", zone["ns"]).metadata.generation == generation + 2
 
 
-def test_a_deployment_of_the_same_name_with_another_selector_fails_before_any_write(controlplane, zone,
-                                                                                     run_playbook):
+def test_a_taken_name_a_missing_secret_or_claim_fail_before_any_write(
+        controlplane, zone, run_playbook):
     from kubernetes import client
     labels = {"app": "someone-elses"}
     client.AppsV1Api(controlplane.api_client()).create_namespaced_deployment(zone["ns"], {
@@ -161,8 +161,16 @@ def test_a_deployment_of_the_same_name_with_another_selector_fails_before_any_wr
                                                 "template": {"metadata": {"labels": labels}, "spec": {
                                                     "containers": [{"name": "c", "image": "busybox"}]}}}})
     before = controlplane.request_counts()
-    res = run_playbook(play(task("taken", controlplane.kubeconfig, [vllm(zone, name="taken")], ignore_errors=True)))
+    kc = controlplane.kubeconfig
+    res = run_playbook(play(task("taken", kc, [vllm(zone, name="taken")], ignore_errors=True),
+                            task("no token", kc, [vllm(zone, name="gated", hf_token_secret={"name": "hf"})],
+                                 ignore_errors=True),
+                            task("no cache", kc, [vllm(zone, name="cached", cache={"claim": "models"})],
+                                 ignore_errors=True)))
     assert writes(controlplane, before) == {}
     failed = res.task("taken")
     assert failed["failed"] and failed["field"] == "services[0].name"
     assert "a Deployment's selector cannot change" in failed["msg"]
+    assert res.task("no token")["msg"] == "services[0].hf_token_secret: Secret %s/hf with the key 'token' does " \
+        "not exist" % zone["ns"]
+    assert res.task("no cache")["field"] == "services[0].cache.claim"
