@@ -88,8 +88,8 @@ ADDONS = {
         "kinds": [("keda.sh/v1alpha1", "ScaledObject", "scaledobjects.keda.sh")],
         "local": None,
         "cluster": None,
-        "elsewhere": "KEDA's operator and metrics API server come from its Helm chart (kedacore/keda, app version "
-                     "2.21.0); this add-on serves the CRDs",
+        "elsewhere": "this add-on serves KEDA's CRDs only: on cloud zones KEDA's operator and metrics API server "
+                     "come from its Helm chart (kedacore/keda, app version 2.21.0); the local zone runs neither",
     },
 }
 
