@@ -100,7 +100,8 @@ def test_every_import_of_plugins_is_declared_at_the_pinned_version():
 
 
 def test_ansible_builder_introspects_and_creates_the_context():
-    run = subprocess.run(["bash", os.path.join(ROOT, "hack", "ee.sh")], capture_output=True, text=True, timeout=300)
+    run = subprocess.run(["bash", os.path.join(ROOT, "hack", "ee.sh")], capture_output=True, text=True, timeout=300,
+                         check=False)
     assert run.returncode == 0, run.stderr[-3000:]
     context = run.stdout.strip().splitlines()[-1]
     ee = os.path.dirname(context)

@@ -58,8 +58,9 @@ PROVIDER_ARGS = dict(
 
 def connection_params(params):
     """What Provider.__init__ gets: the provider-connection options, plus the module's
-    wait_timeout (None for modules without one) for waits a provider makes between calls."""
-    out = dict((key, params.get(key)) for key in PROVIDER_ARGS)
+    wait_timeout (None for modules without one) for waits a provider makes between calls.
+    An empty string is unset: AWX credential types inject every variable, empty for an input left blank."""
+    out = dict((key, None if params.get(key) == "" else params.get(key)) for key in PROVIDER_ARGS)
     out["wait_timeout"] = params.get("wait_timeout")
     return out
 
