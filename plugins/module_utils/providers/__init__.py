@@ -65,6 +65,18 @@ def connection_params(params):
     return out
 
 
+def options_with_env(options):
+    """The provider connection options of a caller that is not a module (the inventory plugin): each option not
+    given takes its environment variable, as a module's argument spec fallback would."""
+    import os
+    out = dict(options)
+    for key, spec in PROVIDER_ARGS.items():
+        if out.get(key) is None and spec.get("fallback"):
+            found = [os.environ[name] for name in spec["fallback"][1] if os.environ.get(name)]
+            out[key] = found[0] if found else None
+    return out
+
+
 def _load_local():
     from ansible_collections.aizone.platform.plugins.module_utils.providers import local
     return local

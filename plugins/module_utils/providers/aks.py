@@ -257,7 +257,15 @@ class AksProvider(CloudProvider):
 
     # zones -------------------------------------------------------------
     def get_zone(self, name):
-        mc = self._mc(name)
+        return self._zone(self._mc(name))
+
+    def list_zones(self):
+        clusters = self.read("list managed clusters of %s" % self.resource_group,
+                             lambda: list(self.client().managed_clusters.list_by_resource_group(self.resource_group)))
+        found = [self._raw(mc) for mc in clusters or []]
+        return [self._zone(mc) for mc in found if (mc.get("tags") or {}).get(MANAGED_BY_TAG) == MANAGED_BY]
+
+    def _zone(self, mc):
         if mc is None:
             return None
         system = [p for p in (mc.get("properties") or {}).get("agentPoolProfiles") or []

@@ -226,6 +226,11 @@ class Provider(object, metaclass=abc.ABCMeta):
         """Return the normalized zone, or None when it does not exist."""
 
     @abc.abstractmethod
+    def list_zones(self):
+        """Every zone this collection made that the credentials see (the account and region, subscription and
+        resource group, project and location, or the local work directory), normalized like get_zone."""
+
+    @abc.abstractmethod
     def create_zone(self, desired):
         """Start creating the zone; return immediately (the reconciler waits)."""
 

@@ -41,6 +41,7 @@ __metaclass__ = type
 import os
 
 from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
+from ansible_collections.aizone.platform.plugins.module_utils.concurrency import all_or_raise
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError, ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.names import MANAGED_BY, POOL_LABEL
 from ansible_collections.aizone.platform.plugins.module_utils.providers.base import pool_labels
@@ -50,6 +51,9 @@ from ansible_collections.aizone.platform.plugins.module_utils.providers.eks_shap
     CAPACITY_TO_EKS, MANAGED_BY_TAG, NODE_ROLE_TAG, ROLE_ARN, ZONE_TYPE_TAG, ami_type,
     check_one_minor_step, eks_taint, endpoint_access, is_transient, label_update, logging_config, normalize_cluster,
     normalize_nodegroup, normalize_taints, scaling_config, taint_update, touches)
+
+#: clusters described at once when listing zones
+WORKERS = 8
 
 
 def _boto3():
@@ -316,6 +320,18 @@ class EksProvider(CloudProvider):
         return eks_token.reusable(existing, fresh)
 
     # node pools -------------------------------------------------------
+    def list_zones(self):
+        names, token = [], None
+        while True:
+            page = self.api("list_clusters", **({"nextToken": token} if token else {}))
+            names.extend(page.get("clusters") or [])
+            token = page.get("nextToken")
+            if not token:
+                break
+        clusters = all_or_raise(self._cluster, names, WORKERS)
+        return [normalize_cluster(c, self.region) for c in clusters
+                if c is not None and (c.get("tags") or {}).get(MANAGED_BY_TAG) == MANAGED_BY]
+
     def _nodegroup_names(self, zone_name):
         names, token = [], None
         while True:

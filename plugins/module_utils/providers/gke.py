@@ -205,6 +205,11 @@ class GkeProvider(CloudProvider):
         cl = self._cluster(name)
         return normalize_cluster(cl) if cl else None
 
+    def list_zones(self):
+        found = self._get("list clusters of %s" % self._parent(), "list_clusters", {"parent": self._parent()}) or {}
+        return [normalize_cluster(cl) for cl in found.get("clusters") or []
+                if (cl.get("resourceLabels") or {}).get(MANAGED_BY_LABEL) == MANAGED_BY]
+
     def create_zone(self, desired):
         labels = dict(desired.get("tags") or {})
         labels[MANAGED_BY_LABEL] = MANAGED_BY

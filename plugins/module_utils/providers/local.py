@@ -40,9 +40,10 @@ from ansible_collections.aizone.platform.plugins.module_utils.concurrency import
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError, ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
-    CONDITION_TAINT_PREFIXES, GPU_MODEL_LABEL, GPU_RESOURCE, LABEL_MANAGED_BY, MANAGED_BY, POOL_LABEL,
-    POOL_TYPE_LABEL, STORAGE_CLASS_LABEL)
+    CONDITION_TAINT_PREFIXES, LABEL_MANAGED_BY, MANAGED_BY, POOL_LABEL, STORAGE_CLASS_LABEL)
 from ansible_collections.aizone.platform.plugins.module_utils.providers.base import Provider
+from ansible_collections.aizone.platform.plugins.module_utils.providers.local_nodes import (
+    is_ready, node_body, node_index, user_taints)
 
 POOL_NAMESPACE = "kube-system"
 POOL_CM_PREFIX = "aizone-node-pool-"
@@ -51,105 +52,14 @@ DEFAULT_REGION = "local"
 LOCAL_NETWORKING = {"subnets": [], "security_groups": [],
                     "endpoint_public_access": False, "endpoint_private_access": True}
 WORKERS = 8
+#: labels GPU Feature Discovery owns on a node: a pool update leaves them to gpu_sharing
+GFD_LABEL_PREFIX = "nvidia.com/"
 POOL_SPEC_KEYS = ("type", "instance_type", "autoscaling", "labels", "taints", "capacity_type", "disk_size_gb")
 
 
 def _short_version(version):
     parts = version.lstrip("v").split(".")
     return "%s.%s" % (parts[0], parts[1])
-
-
-def topology_zone(region, index):
-    letter = "abc"[index % 3]
-    return "%s%s" % (region, letter) if region[-1:].isdigit() else "%s-%s" % (region, letter)
-
-
-GFD_LABEL_PREFIX = "nvidia.com/"
-
-
-def node_labels(pool, region, index, node_name):
-    """Every label a node of the pool carries: the user's plus what a cloud node carries."""
-    entry = catalog.get("local", pool["instance_type"])
-    spot = pool["capacity_type"] == "spot"
-    labels = dict(pool.get("labels") or {})
-    labels.update({
-        LABEL_MANAGED_BY: MANAGED_BY,
-        POOL_LABEL: pool["name"],
-        POOL_TYPE_LABEL: pool["type"],
-        "node.kubernetes.io/instance-type": entry["type"],
-        "topology.kubernetes.io/region": region,
-        "topology.kubernetes.io/zone": topology_zone(region, index),
-        "kubernetes.io/hostname": node_name,
-        "kubernetes.io/os": "linux",
-        "kubernetes.io/arch": "amd64",
-        "karpenter.sh/capacity-type": "spot" if spot else "on-demand",
-        "eks.amazonaws.com/capacityType": "SPOT" if spot else "ON_DEMAND",
-        "eks.amazonaws.com/nodegroup": pool["name"],
-    })
-    if entry["gpu_model"]:
-        model = catalog.gpu_model(entry["gpu_model"])
-        labels.update({
-            GPU_MODEL_LABEL: entry["gpu_model"],
-            "nvidia.com/gpu.present": "true",
-            "nvidia.com/gpu.product": model["product"],
-            "nvidia.com/gpu.count": str(entry["gpu_count"]),
-            "nvidia.com/gpu.memory": str(model["memory_mib"]),
-        })
-    return labels
-
-
-def node_capacity(pool):
-    entry = catalog.get("local", pool["instance_type"])
-    capacity = {
-        "cpu": str(entry["vcpu"]),
-        "memory": "%dGi" % entry["memory_gib"],
-        "pods": str(entry["max_pods"]),
-        "ephemeral-storage": "%dGi" % pool["disk_size_gb"],
-    }
-    if entry["gpu_model"]:
-        capacity[GPU_RESOURCE] = str(entry["gpu_count"])
-    return capacity
-
-
-def node_body(pool, region, index, kubelet_version):
-    name = "%s-%d" % (pool["name"], index)
-    capacity = node_capacity(pool)
-    body = {
-        "apiVersion": "v1", "kind": "Node",
-        "metadata": {
-            "name": name,
-            "labels": node_labels(pool, region, index, name),
-            "annotations": {"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
-        },
-        "spec": {"taints": [dict(t) for t in pool.get("taints") or []]},
-        "status": {
-            "capacity": capacity, "allocatable": dict(capacity),
-            "nodeInfo": {"kubeletVersion": kubelet_version, "kubeProxyVersion": kubelet_version,
-                         "architecture": "amd64", "operatingSystem": "linux",
-                         "containerRuntimeVersion": "kwok"},
-            "phase": "Running",
-        },
-    }
-    return body
-
-
-def _node_index(pool_name, node_name):
-    suffix = node_name[len(pool_name) + 1:]
-    return int(suffix) if node_name.startswith(pool_name + "-") and suffix.isdigit() else None
-
-
-def _is_ready(node):
-    for cond in (node.get("status") or {}).get("conditions") or []:
-        if cond.get("type") == "Ready":
-            return cond.get("status") == "True"
-    return False
-
-
-def _user_taints(node):
-    taints = (node.get("spec") or {}).get("taints") or []
-    return sorted(({"key": t["key"], "value": t.get("value") or "", "effect": t["effect"]}
-                   for t in taints if not t["key"].startswith(CONDITION_TAINT_PREFIXES)),
-                  key=lambda t: (t["key"], t["effect"]))
 
 
 class LocalProvider(Provider):
@@ -233,6 +143,10 @@ class LocalProvider(Provider):
             "endpoint": plane.server(),
         }
 
+    def list_zones(self):
+        from ansible_collections.aizone.platform.plugins.module_utils.providers.localzone import zone_names
+        return [z for z in (self.get_zone(n) for n in zone_names(self.params.get("workdir"))) if z is not None]
+
     def create_zone(self, desired):
         self._plane(desired["name"]).start()
         self._write_meta(desired)
@@ -312,7 +226,7 @@ class LocalProvider(Provider):
         pool["gpu"] = None
         pool["managed"] = True   # a local pool is its spec ConfigMap, which only this collection writes
         want = (spec.get("autoscaling") or {}).get("desired", 0)
-        ready = sum(1 for n in nodes if _is_ready(n))
+        ready = sum(1 for n in nodes if is_ready(n))
         pool["node_count"], pool["ready_node_count"] = len(nodes), ready
         pool["status"] = "ACTIVE" if len(nodes) == want == ready else "SCALING"
         return pool
@@ -348,7 +262,7 @@ class LocalProvider(Provider):
         existing = {}
         calls = []
         for node in nodes:
-            index = _node_index(pool["name"], node["metadata"]["name"])
+            index = node_index(pool["name"], node["metadata"]["name"])
             if index is None or index >= want:
                 calls.append(self._deleter(rest, node["metadata"]["name"]))
             else:
@@ -378,7 +292,7 @@ class LocalProvider(Provider):
                                 if k in labels and k not in body["metadata"]["labels"]))
         if label_patch:
             patch["metadata"] = {"labels": label_patch}
-        if _user_taints(node) != body["spec"]["taints"]:
+        if user_taints(node) != body["spec"]["taints"]:
             system = [t for t in (node.get("spec") or {}).get("taints") or []
                       if t["key"].startswith(CONDITION_TAINT_PREFIXES)]
             patch["spec"] = {"taints": system + body["spec"]["taints"]}

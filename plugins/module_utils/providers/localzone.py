@@ -77,6 +77,14 @@ def default_workdir():
     return os.environ.get(WORKDIR_ENV) or os.path.join(base, "aizone", "kwok")
 
 
+def zone_names(workdir=None):
+    """The local zones of a work directory (kwokctl's clusters/<name>/kwok.yaml), sorted."""
+    clusters = os.path.join(workdir or default_workdir(), "clusters")
+    if not os.path.isdir(clusters):
+        return []
+    return sorted(n for n in os.listdir(clusters) if os.path.isfile(os.path.join(clusters, n, "kwok.yaml")))
+
+
 class LocalControlPlane(object):
     """One named local control plane."""
 

@@ -23,10 +23,14 @@ ZONE = "aizone-awx"
 FOUNDATION = "- ansible.builtin.import_playbook: aizone.platform.foundation\n"
 
 
-def _survey():
-    defaults = yaml.safe_load(open(os.path.join(ROOT, "roles", "foundation", "defaults", "main.yml")))
-    specs = yaml.safe_load(open(os.path.join(ROOT, "roles", "foundation", "meta", "argument_specs.yml")))
-    return survey_spec(specs, "main", "foundation", defaulted=list(defaults))
+def _survey(roles=("foundation",)):
+    """The survey of a job template running these roles: their surveys' questions, one spec."""
+    spec = []
+    for role in roles:
+        defaults = yaml.safe_load(open(os.path.join(ROOT, "roles", role, "defaults", "main.yml")))
+        specs = yaml.safe_load(open(os.path.join(ROOT, "roles", role, "meta", "argument_specs.yml")))
+        spec += survey_spec(specs, "main", role, defaulted=list(defaults))["spec"]
+    return {"name": "job", "description": "", "spec": spec}
 
 
 def _answers(kubeconfig, tenants="- {name: awx-team, quota: {requests.cpu: '4', pods: '10'}}\n"):
@@ -36,7 +40,19 @@ def _answers(kubeconfig, tenants="- {name: awx-team, quota: {requests.cpu: '4', 
             "foundation_tenants_yaml": tenants, "foundation_prune_tenants": "false"}
 
 
-INVENTORY = {"all": {"hosts": {ZONE: {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}}
+INVENTORY = {"all": {"hosts": {ZONE: {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+                                      "aizone_zone": {"name": ZONE, "provider": "local"}}}}}
+LAYERS = {"distributed_compute": "- ansible.builtin.import_playbook: aizone.platform.distributed_compute\n",
+          "mlops": "- ansible.builtin.import_playbook: aizone.platform.mlops\n",
+          "site": "- ansible.builtin.import_playbook: aizone.platform.site\n"}
+
+
+def _layer_answers(kubeconfig):
+    """The distributed compute and MLOps surveys' answers: no add-on, one workload on the cpu pool."""
+    workload = "- {name: api, namespace: awx-team, image: 'ghcr.io/example/api:1', pool: cpu,\n" \
+               "   resources: {cpu: 100m, memory: 128Mi}}\n"
+    return {"distributed_compute_kubeconfig": kubeconfig, "distributed_compute_addons_yaml": "[]",
+            "distributed_compute_workloads_yaml": workload, "mlops_kubeconfig": kubeconfig}
 
 
 def _env(extra=None):
@@ -56,8 +72,8 @@ def awx(tmp_path_factory):
                    capture_output=True)
 
 
-def _job(root, name, answers, playbook=FOUNDATION, env=None, check=False):
-    survey = _survey()
+def _job(root, name, answers, playbook=FOUNDATION, env=None, check=False, roles=("foundation",)):
+    survey = _survey(roles)
     assert check_answers(survey, answers) == []
     return run(private_data_dir(str(root / name), playbook, INVENTORY, answers, _env(env), check=check), name)
 
@@ -89,6 +105,19 @@ def test_a_survey_converges_a_zone_through_ansible_runner_then_changes_nothing(a
     bad = _job(awx, "bad", dict(_answers(kubeconfig), foundation_tenants_yaml="{name: not-a-list}\n"))
     assert bad.status == "failed"
     assert "Validation of arguments failed" in output(bad) and "foundation_tenants" in output(bad)
+
+    # the other layers' playbooks, then site.yml with every survey's answers: converged, so nothing changes
+    answers = _layer_answers(kubeconfig)
+    compute = _job(awx, "compute", answers, LAYERS["distributed_compute"], roles=("distributed_compute", "mlops"))
+    assert compute.status == "successful" and _changed(compute) > 0, output(compute)[-3000:]
+    assert stats_artifacts(compute)["aizone_distributed_compute"][ZONE]["workloads"] == ["api"]
+    mlops = _job(awx, "mlops", answers, LAYERS["mlops"], roles=("distributed_compute", "mlops"))
+    assert mlops.status == "successful" and stats_artifacts(mlops)["aizone_mlops"][ZONE] == \
+        {"mlflow": [], "inference_services": {}}, output(mlops)[-3000:]
+    site = _job(awx, "site", dict(_answers(kubeconfig), **answers), LAYERS["site"],
+                roles=("foundation", "distributed_compute", "mlops"))
+    assert site.status == "successful" and _changed(site) == 0, output(site)[-3000:]
+    assert set(stats_artifacts(site)) == {"aizone_foundation", "aizone_distributed_compute", "aizone_mlops"}
 
 
 def test_injected_kubeconfig_wins_over_the_pods_own_cluster(awx, controlplane):
@@ -130,3 +159,20 @@ def test_injected_kubeconfig_wins_over_the_pods_own_cluster(awx, controlplane):
                                                                "deployments")
                 and k[0] in ("APPLY", "PATCH", "POST", "LIST", "GET"))
     assert ours == {}, "the test zone was reached: %s" % ours
+
+
+def test_teardown_runs_through_ansible_runner_only_when_confirmed(awx):
+    kubeconfig = str(awx / "aizone-awx.kubeconfig")
+    if not os.path.exists(kubeconfig):
+        pytest.skip("needs the zone of the survey test")
+    teardown = "- ansible.builtin.import_playbook: aizone.platform.teardown\n"
+    refused = run(private_data_dir(str(awx / "refused"), teardown, INVENTORY, {"aizone_kubeconfig": kubeconfig},
+                                   _env()), "refused")
+    assert refused.status == "failed" and "confirm_teardown=yes" in output(refused)
+    from ansible_collections.aizone.platform.plugins.module_utils.providers.localzone import LocalControlPlane
+    assert LocalControlPlane(ZONE).exists()
+    gone = run(private_data_dir(str(awx / "teardown"), teardown, INVENTORY,
+                                {"aizone_kubeconfig": kubeconfig, "confirm_teardown": "yes"}, _env()), "teardown")
+    assert gone.status == "successful", output(gone)[-3000:]
+    assert not LocalControlPlane(ZONE).exists()
+

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.price_data import CONTROL_PLANE
+from ansible_collections.aizone.platform.plugins.module_utils.providers import get_provider, options_with_env
 from harness.contract import PARAMS, info_tasks, pool_task, pools_task, run, start_harness, zone_task
 
 
@@ -71,6 +72,9 @@ def test_contract(harness, run_playbook):
     pools = res.task("pool_info")["node_pools"]
     assert [p["name"] for p in pools] == [pool_spec["name"]]
     assert _strip(pools[0]) == _strip(created_pool) == predicted_pool
+    # 4. the zone is listed (the inventory plugin's read), in the shape zone_info gives
+    listed = get_provider(h.module_params["provider"], options_with_env(h.module_params)).list_zones()
+    assert [_strip(z) for z in listed if z["name"] == zone_spec["name"]] == [_strip(info_zone)]
 
     # 5. update: a label value, the first taint, scaling (+ the zone's in-place field)
     new_pool = copy.deepcopy(pool_spec)

@@ -41,7 +41,7 @@ class Fake(CloudProvider):
         return state == "done", "%s: %s" % (what, state)
 
     # the abstract interface, unused here
-    get_zone = create_zone = update_zone = delete_zone = zone_ready = zone_kubeconfig = None
+    get_zone = list_zones = create_zone = update_zone = delete_zone = zone_ready = zone_kubeconfig = None
     list_node_pools = create_node_pool = update_node_pool = delete_node_pool = node_pool_ready = None
 
 

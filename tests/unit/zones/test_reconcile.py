@@ -26,6 +26,9 @@ class FakeProvider(Provider):
     def get_zone(self, name):
         return copy.deepcopy(self.zones.get(name))
 
+    def list_zones(self):
+        return [copy.deepcopy(z) for _n, z in sorted(self.zones.items())]
+
     def create_zone(self, desired):
         self.writes.append(("create_zone", desired["name"]))
         self.zones[desired["name"]] = dict(copy.deepcopy(desired), status="ACTIVE", endpoint="https://x")
