@@ -175,4 +175,3 @@ def test_teardown_runs_through_ansible_runner_only_when_confirmed(awx):
                                 {"aizone_kubeconfig": kubeconfig, "confirm_teardown": "yes"}, _env()), "teardown")
     assert gone.status == "successful", output(gone)[-3000:]
     assert not LocalControlPlane(ZONE).exists()
-
