@@ -157,7 +157,7 @@ def test_injected_kubeconfig_wins_over_the_pods_own_cluster(awx, controlplane):
     ours = dict((k, v) for k, v in touched.items() if k[1] in ("namespaces", "resourcequotas", "limitranges",
                                                                "rolebindings", "networkpolicies", "priorityclasses",
                                                                "deployments")
-                and k[0] in ("APPLY", "PATCH", "POST", "LIST", "GET"))
+                and k[0] in ("APPLY", "PATCH", "POST"))   # writes: the controllers' own re-lists are noise
     assert ours == {}, "the test zone was reached: %s" % ours
 
 
