@@ -26,7 +26,7 @@ CREDENTIALS = {   # credential type file: the inputs an AWX user would enter for
     "eks": ("eks.yml", {"access_key_id": "testing", "secret_access_key": "testing", "region": REGION}),
     "aks": ("aks.yml", {"subscription_id": "00000000-0000-4000-8000-00000000be0c", "resource_group": "aizone-bench",
                         "access_token": "aks-bench-token"}),
-    "gke": ("gke.yml", {"project": "aizone-bench", "access_token": "gke-bench-token"}),
+    "gke": ("gke.yml", {"project": "aizone-bench", "access_token": "gke-bench-token", "region": "us-central1"}),
 }
 POOLS = {"eks": "c5.4xlarge", "aks": "Standard_F16s_v2", "gke": "c2-standard-16"}
 
@@ -133,3 +133,24 @@ def test_zones_of_every_provider_are_hosts_with_keyed_groups_and_a_cached_run_ca
     # the local zone's API server also counts its own controllers' re-lists: of two cached runs, one shows none
     local = min(cached["local"] - first["local"], again["local"] - cached["local"])
     assert dict(cached, local=local) == dict(first, local=0) and again["eks"] == first["eks"], (first, cached, again)
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_a_module_given_only_a_credential_types_variables_reaches_its_cloud(clouds, cloud, tmp_path, run_playbook):
+    """zone_info with nothing but provider and name: region, endpoint and credentials all come from what the
+    credential type injects (the endpoint input stands for the double; on a real cloud it stays empty)."""
+    kind_file, inputs = CREDENTIALS[cloud]
+    kind = yaml.safe_load(open(os.path.join(ROOT, "awx", "credential_types", kind_file)))
+    params = clouds[cloud].params
+    inputs = dict(inputs, endpoint_url=params["endpoint_url"])
+    env = dict.fromkeys(("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REGION"), "")
+    env.update(injected_env(kind, inputs, str(tmp_path)))    # and nothing of the test's own environment
+    if cloud == "aks":
+        env["AIZONE_CA_BUNDLE"] = params["ca_bundle"]   # the double's own CA: a real ARM endpoint needs none
+    name = "inv-" + cloud
+    before = len(clouds[cloud].double.calls)
+    res = run_playbook([{"hosts": "localhost", "gather_facts": False, "tasks": [
+        {"name": "info", "aizone.platform.zone_info": {"provider": cloud, "name": name}}]}], env=env)
+    assert res.rc == 0, res.output[-3000:]
+    assert res.task("info")["exists"] is True and res.task("info")["zone"]["name"] == name
+    assert len(clouds[cloud].double.calls) > before
