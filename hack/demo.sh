@@ -16,12 +16,16 @@ zone=aizone-local
 kubeconfig=${AIZONE_DEMO_KUBECONFIG:-$HOME/.kube/aizone-local.yaml}
 export AIZONE_DEMO_KUBECONFIG=$kubeconfig
 
+# the user's ~/.kube/config is never touched: the zone's kubeconfig is its own file, above
+kubeconfig_before=$(sha256sum "$HOME/.kube/config" 2>/dev/null || echo absent)
 "$bin/python" hack/localzone.py up "$zone" --kubeconfig "$kubeconfig"
 mkdir -p .build/collections/ansible_collections/aizone
 ln -sfn "$root" .build/collections/ansible_collections/aizone/platform
 ANSIBLE_COLLECTIONS_PATH="$root/.build/collections" PATH="$bin:$PATH" \
   "$bin/ansible-playbook" -i inventories/local playbooks/site.yml
 "$bin/python" hack/report.py --kubeconfig "$kubeconfig" --zone "$zone"
+[ "$kubeconfig_before" = "$(sha256sum "$HOME/.kube/config" 2>/dev/null || echo absent)" ] \
+  || { echo "$HOME/.kube/config changed during the demo" >&2; exit 1; }
 cat <<EOT
 
 The local zone '$zone' is still running. Look at it with:

@@ -20,6 +20,9 @@ ln -sfn "$root" .build/collections/ansible_collections/aizone/platform
 # whatever happens, so no control plane outlives the run.
 trap '$bin/python hack/localzone.py delete "$AIZONE_TEST_ZONE" >/dev/null 2>&1 || true' EXIT
 
+# The user's kubeconfig is never touched (no zone is added to it, its current context stays): checked at the end.
+user_kubeconfig="$HOME/.kube/config"
+kubeconfig_before=$(sha256sum "$user_kubeconfig" 2>/dev/null || echo absent)
 t0=$SECONDS
 echo "== import layering of plugins/ (hack/import_layers.py)"
 $bin/python hack/import_layers.py
@@ -60,3 +63,6 @@ rm -f "$rest_log" "$rest_log.rc"
 echo "== times: pytest done $((SECONDS - t2)) s after sanity and ansible-lint, everything $((SECONDS - t0)) s"
 [ "$zone_rc" -eq 0 ] || [ "$zone_rc" -eq 5 ] || exit "$zone_rc"
 [ "$rest_rc" -eq 0 ] || [ "$rest_rc" -eq 5 ] || exit "$rest_rc"
+kubeconfig_after=$(sha256sum "$user_kubeconfig" 2>/dev/null || echo absent)
+[ "$kubeconfig_before" = "$kubeconfig_after" ] || { echo "$user_kubeconfig changed during the run"; exit 1; }
+echo "== $user_kubeconfig untouched"

@@ -41,6 +41,12 @@ WORKDIR_ENV = "AIZONE_LOCALZONE_WORKDIR"
 #: wait for its previous instance's lease to expire (about 20 s) before its controllers and scheduler act
 ONE_INSTANCE_ARGS = ("--extra-args", "kube-controller-manager=leader-elect=false",
                      "--extra-args", "kube-scheduler=leader-elect=false")
+#: kwokctl adds a created zone to ~/.kube/config and makes it the current context: an empty path leaves the
+#: user's kubeconfig alone (the zone module writes the zone's where the user points). Its delete refuses an
+#: empty path and removes the context from the file it is given: the zone's own, deleted with it.
+NO_USER_KUBECONFIG = ("--kubeconfig", "")
+#: what in a zone's directory is a secret (the CA's and admin's keys, the kubeconfig): mode 0600, directories 0700
+PRIVATE_SUFFIXES = (".key", "kubeconfig.yaml")
 COMPONENTS = (
     ("KWOK_ETCD_BINARY", "etcd"),
     ("KWOK_KUBE_APISERVER_BINARY", "kube-apiserver"),
@@ -202,13 +208,25 @@ class LocalControlPlane(object):
                 self._check_ports()
                 self._kwokctl("start", "cluster", wait, timeout=timeout + 60)
             else:
-                self._kwokctl("create", "cluster", "--runtime", "binary", wait, *ONE_INSTANCE_ARGS,
+                self._kwokctl("create", "cluster", "--runtime", "binary", wait, *(ONE_INSTANCE_ARGS + NO_USER_KUBECONFIG),
                               timeout=timeout + 60)
             if not self.running():
                 raise AizoneError("local zone %s: started but the API server at %s does not answer /readyz"
                                   % (self.name, self.server()))
             started = True
+        self.protect()
         return bool(self.processes.start_all()) or started
+
+    def protect(self):
+        """Directories 0700 (the work directory's too), private keys and kubeconfigs 0600: kwokctl writes them
+        readable by others (umask 022)."""
+        for path in (self.workdir, os.path.dirname(self.cluster_dir)):
+            os.chmod(path, 0o700)
+        for root, dirs, files in os.walk(self.cluster_dir):
+            os.chmod(root, 0o700)
+            for name in files:
+                if name.endswith(PRIVATE_SUFFIXES):
+                    os.chmod(os.path.join(root, name), 0o600)
 
     def _own_pids_alive(self):
         for name in os.listdir(os.path.join(self.cluster_dir, "pids")) if os.path.isdir(
@@ -259,7 +277,7 @@ class LocalControlPlane(object):
             return False
         self.processes.stop_all()
         self.postgres.remove()
-        self._kwokctl("delete", "cluster")
+        self._kwokctl("delete", "cluster", "--kubeconfig", self.kubeconfig_path)
         shutil.rmtree(self.cluster_dir, ignore_errors=True)
         return True
 

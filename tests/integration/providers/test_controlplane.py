@@ -91,12 +91,23 @@ def test_written_kubeconfig_is_private_and_self_contained(controlplane, tmp_path
     assert (os.stat(dest).st_mode & 0o777) == 0o600
 
 
-def test_lifecycle_create_stop_start_delete(controlplane, tmp_path):
+def _mode(path):
+    return oct(os.stat(str(path)).st_mode & 0o777)
+
+
+def test_lifecycle_create_stop_start_delete(controlplane, tmp_path, monkeypatch):
+    """...with the zone's keys and kubeconfig private, and the user's ~/.kube/config never written (kwokctl's
+    default adds the zone there and makes it the current context)."""
     from ansible_collections.aizone.platform.plugins.module_utils.providers.localzone import LocalControlPlane
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     cp = LocalControlPlane("aizone-lifecycle", bin_dir=controlplane.bin_dir, workdir=str(tmp_path / "kwok"))
     try:
         assert not cp.exists()
         assert cp.start() is True and cp.running()
+        keys = sorted((tmp_path / "kwok" / "clusters" / "aizone-lifecycle" / "pki").glob("*.key"))
+        assert [k.name for k in keys] == ["admin.key", "ca.key"] and set(_mode(k) for k in keys) == {"0o600"}
+        assert _mode(cp.kubeconfig_path) == "0o600"
+        assert _mode(cp.cluster_dir) == _mode(tmp_path / "kwok") == "0o700"
         assert cp.stop() is True and not cp.running()
         assert cp.stop() is False
         assert cp.start() is True and cp.running(), "a stopped control plane starts again"
@@ -104,3 +115,4 @@ def test_lifecycle_create_stop_start_delete(controlplane, tmp_path):
     finally:
         assert cp.delete() is True
     assert not cp.exists() and cp.delete() is False
+    assert not (tmp_path / "home" / ".kube" / "config").exists()
