@@ -18,6 +18,7 @@ ADDON = "aizone.io/addon"
 CLUSTER_PODS = (("Ray", "ray.io/cluster", "ray.io/node-type", "ray.io/group"),
                 ("Dask", "dask.org/cluster-name", "dask.org/component", "dask.org/workergroup-name"))
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))   # the collection's own readers (module_utils)
 
 
 def table(title, header, rows):
@@ -32,7 +33,6 @@ def table(title, header, rows):
 
 def processes(zone):
     """{process: state} of a local zone's processes (add-on operators, its PostgreSQL)."""
-    sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
     from ansible_collections.aizone.platform.plugins.module_utils.providers.localzone import LocalControlPlane
     supervisor = LocalControlPlane(zone).processes
     return dict((name, supervisor.status(name)) for name in supervisor.names())
@@ -113,7 +113,6 @@ def mlops(api, core, pods, node_pool, zone):
 
 def serving(kubeconfig):
     """The inference services (inference_service_info's view): runtime, model, pool, pods and autoscaling target."""
-    sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
     from ansible_collections.aizone.platform.plugins.module_utils.mlops.serving import info
     rows = []
     for svc in info({"kubeconfig": kubeconfig})["services"]:
@@ -191,7 +190,6 @@ def main():
 def cost(api, nodes, pods, provider):
     """The zone's monthly cost from what is placed (cost_info's showback), per tenant and pool, and the cheapest
     equivalent of each GPU pool across clouds (cost_compare)."""
-    sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
     from ansible_collections.aizone.platform.plugins.module_utils.cost.compare import compare
     from ansible_collections.aizone.platform.plugins.module_utils.cost.showback import showback
     found = showback(provider, [api.sanitize_for_serialization(n) for n in nodes],

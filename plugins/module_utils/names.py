@@ -61,6 +61,16 @@ def check_choice(field, value, allowed):
     return value
 
 
+def check_keys(field, value, known):
+    """value, a mapping whose keys are all in known (the first unknown one is named)."""
+    if not isinstance(value, dict):
+        raise ValidationError(field, "must be a mapping with keys %s" % ", ".join(known))
+    unknown = [str(k) for k in value if k not in known]
+    if unknown:
+        raise ValidationError("%s.%s" % (field, unknown[0]), "unknown option; allowed: %s" % ", ".join(known))
+    return value
+
+
 def check_int(field, value, minimum=0, maximum=None):
     """value as an int within minimum..maximum (an integer string is accepted)."""
     if isinstance(value, bool) or not isinstance(value, int):

@@ -19,7 +19,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.k8s.quantity impor
 from ansible_collections.aizone.platform.plugins.module_utils.mlops.sizing import (
     DTYPE_BYTES, KV_CACHE_DTYPES, QUANTIZATION_BYTES)
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
-    check_choice, check_dns_label, check_dns_subdomain, check_int)
+    check_choice, check_dns_label, check_dns_subdomain, check_int, check_keys)
 from ansible_collections.aizone.platform.plugins.module_utils.workloads.spec import validate_resources
 
 RUNTIMES = tuple(sorted(SERVING))
@@ -39,15 +39,6 @@ AUTOSCALING_KEYS = ("metric", "min", "max", "target", "target_cpu_utilization", 
 DEFAULT_PROMETHEUS = "http://prometheus-operated.monitoring.svc:9090"
 
 
-def _known(field, raw, keys):
-    if not isinstance(raw, dict):
-        raise ValidationError(field, "must be a mapping with keys %s" % ", ".join(keys))
-    unknown = sorted(set(raw) - set(keys))
-    if unknown:
-        raise ValidationError(field + "." + unknown[0], "is not an option; allowed: %s" % ", ".join(keys))
-    return raw
-
-
 def _number(field, value, low, high=None):
     try:
         number = float(value)
@@ -61,13 +52,13 @@ def _number(field, value, low, high=None):
 def _architecture(field, raw):
     if raw is None:
         return None
-    _known(field, raw, ("layers", "kv_heads", "head_dim"))
+    check_keys(field, raw, ("layers", "kv_heads", "head_dim"))
     return dict((k, check_int("%s.%s" % (field, k), raw.get(k) if raw.get(k) is not None else 0, 1))
                 for k in ("layers", "kv_heads", "head_dim"))
 
 
 def _model(field, raw, runtime):
-    _known(field, raw, MODEL_KEYS)
+    check_keys(field, raw, MODEL_KEYS)
     name = raw.get("name")
     if not isinstance(name, str) or not MODEL_NAME.match(name):
         raise ValidationError(field + ".name", "%r is not a served model name (1-128 characters: letters, digits "
@@ -120,7 +111,7 @@ def _gpus(field, raw, resources, runtime):
 def _autoscaling(field, raw, runtime, resources):
     if raw is None:
         return None
-    _known(field, raw, AUTOSCALING_KEYS)
+    check_keys(field, raw, AUTOSCALING_KEYS)
     metric = check_choice(field + ".metric", raw.get("metric") or "queue", METRICS)
     low = check_int(field + ".min", raw.get("min") if raw.get("min") is not None else 1, 1)
     if raw.get("max") is None:
@@ -148,7 +139,7 @@ def _autoscaling(field, raw, runtime, resources):
 def _cache(field, raw):
     if raw is None:
         return None
-    _known(field, raw, ("claim", "read_only", "mount_path"))
+    check_keys(field, raw, ("claim", "read_only", "mount_path"))
     path = raw.get("mount_path") or "/models"
     if not str(path).startswith("/") or ".." in str(path):
         raise ValidationError(field + ".mount_path", "%r is not an absolute path" % (path,))
@@ -159,13 +150,13 @@ def _cache(field, raw):
 def _secret_ref(field, raw):
     if raw is None:
         return None
-    _known(field, raw, ("name", "key"))
+    check_keys(field, raw, ("name", "key"))
     return {"name": check_dns_subdomain(field + ".name", raw.get("name")), "key": str(raw.get("key") or "token")}
 
 
 def validate_service(index, raw):
     field = "services[%d]" % index
-    _known(field, raw, SERVICE_KEYS)
+    check_keys(field, raw, SERVICE_KEYS)
     spec = {"field": field, "name": check_dns_label(field + ".name", raw.get("name"), start_letter=True),
             "namespace": check_dns_label(field + ".namespace", raw.get("namespace")),
             "state": check_choice(field + ".state", raw.get("state") or "present", STATES)}

@@ -31,7 +31,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.errors import Vali
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.quantity import compare_quantities, validate_quantity
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
     GPU_RESOURCE, POOL_LABEL, SHARED_GPU_RESOURCE, WORKLOAD_LABEL, check_annotations, check_choice,
-    check_dns_label, check_dns_subdomain, check_int, check_labels)
+    check_dns_label, check_dns_subdomain, check_int, check_keys, check_labels)
 
 STATES = ("present", "absent")
 KINDS = {"Deployment": "apps/v1", "StatefulSet": "apps/v1", "Job": "batch/v1"}
@@ -66,12 +66,6 @@ def _str_list(field, value):
     if not isinstance(value, list):
         raise ValidationError(field, "must be a list of strings")
     return [str(v) for v in value]
-
-
-def _unknown(field, spec, known):
-    for key in spec:
-        if key not in known:
-            raise ValidationError("%s.%s" % (field, key), "unknown option; allowed: %s" % ", ".join(known))
 
 
 def _env(field, env):
@@ -123,7 +117,7 @@ def _ports(field, ports):
             port = {"port": port}
         if not isinstance(port, dict):
             raise ValidationError(where, "must be a port number or a mapping with port, name, protocol")
-        _unknown(where, port, ("port", "name", "protocol"))
+        check_keys(where, port, ("port", "name", "protocol"))
         number = check_int(where + ".port", port.get("port"), 1, 65535)
         protocol = check_choice(where + ".protocol", port.get("protocol") or DEFAULTS["protocol"], PROTOCOLS)
         name = port.get("name") or "port-%d" % number
@@ -141,7 +135,7 @@ def validate_resources(field, res):
     res = res or {}
     if not isinstance(res, dict):
         raise ValidationError(field, "must be a mapping with keys %s" % ", ".join(RESOURCE_KEYS))
-    _unknown(field, res, RESOURCE_KEYS)
+    check_keys(field, res, RESOURCE_KEYS)
     requests, limits = {}, {}
     for key, limit_key in (("cpu", "cpu_limit"), ("memory", "memory_limit")):
         if res.get(key) is not None:
@@ -183,7 +177,7 @@ def _service(field, service, ports, kind):
         service = {}
     if not isinstance(service, dict):
         raise ValidationError(field, "must be true or a mapping with type")
-    _unknown(field, service, ("type", "annotations"))
+    check_keys(field, service, ("type", "annotations"))
     default = "Headless" if kind == "StatefulSet" else "ClusterIP"
     stype = check_choice(field + ".type", service.get("type") or default, SERVICE_TYPES)
     if not ports:
@@ -196,7 +190,7 @@ def _autoscaling(field, auto, kind, requests):
         return None
     if not isinstance(auto, dict):
         raise ValidationError(field, "must be a mapping with min, max, target_cpu_utilization")
-    _unknown(field, auto, ("min", "max", "target_cpu_utilization"))
+    check_keys(field, auto, ("min", "max", "target_cpu_utilization"))
     if kind == "Job":
         raise ValidationError(field, "applies to Deployment and StatefulSet only, not Job")
     low = check_int(field + ".min", auto.get("min", DEFAULTS["autoscaling_min"]), 1)
@@ -217,7 +211,7 @@ def _volumes(field, volumes):
         where = "%s[%d]" % (field, i)
         if not isinstance(vol, dict):
             raise ValidationError(where, "must be a mapping with claim and mount_path")
-        _unknown(where, vol, ("claim", "mount_path", "read_only", "sub_path"))
+        check_keys(where, vol, ("claim", "mount_path", "read_only", "sub_path"))
         claim = check_dns_subdomain(where + ".claim", vol.get("claim"), "a PersistentVolumeClaim name")
         path = vol.get("mount_path")
         if not isinstance(path, str) or not path.startswith("/"):
@@ -299,7 +293,7 @@ def validate_workload(field, raw, state="present"):
     if not isinstance(raw, dict):
         raise ValidationError(field, "must be a mapping")
     raw = dict((k, v) for k, v in raw.items() if v is not None)
-    _unknown(field, raw, SPEC_KEYS)
+    check_keys(field, raw, SPEC_KEYS)
     spec = _identity(field, raw)
     if state == "absent":
         return spec
