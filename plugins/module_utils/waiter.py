@@ -8,8 +8,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import time
+from contextlib import nullcontext
 
-from ansible_collections.aizone.platform.plugins.module_utils.errors import WaitTimeout
+from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError, TransportError, WaitTimeout
+from ansible_collections.aizone.platform.plugins.module_utils.retry import status_is_transient, task_bound
 
 #: wait_timeout of the Kubernetes-side modules (the aizone.platform.wait doc fragment documents it)
 DEFAULT_WAIT_TIMEOUT = 300
@@ -20,6 +22,11 @@ def wait_args(timeout=DEFAULT_WAIT_TIMEOUT):
     return dict(wait=dict(type="bool", default=True), wait_timeout=dict(type="int", default=timeout))
 
 
+def unreadable(exc):
+    """True when exc says a state could not be read for now (no answer, 429, 5xx, timeout): a wait goes on."""
+    return isinstance(exc, TransportError) or (isinstance(exc, ApiError) and status_is_transient(exc.status))
+
+
 def wait_for(probe, timeout, what, interval=1.0, max_interval=10.0,
              sleep=time.sleep, clock=time.monotonic):
     """Poll probe() until it returns (True, value); return value.
@@ -27,18 +34,27 @@ def wait_for(probe, timeout, what, interval=1.0, max_interval=10.0,
     probe() -> (done, value, state_text). state_text describes the last state
     seen, so a timeout says e.g. "node pool gpu-a: waited 600 s for ACTIVE,
     last status CREATING". `what` names the waiter and the awaited state.
+    A probe that cannot read the state for now (unreadable(exc), after its own
+    retries) is "unknown", never "done" or "failed": the wait goes on. Every
+    request and retry inside the probe ends by the wait's own end (task_bound).
     """
     end = clock() + timeout
     last = "not observed yet"
-    while True:
-        done, value, state = probe()
-        if state:
-            last = state
-        if done:
-            return value
-        now = clock()
-        if now >= end:
-            raise WaitTimeout("%s: timed out after %d s; last state: %s" % (what, timeout, last),
-                              last_state=last)
-        sleep(min(interval, max(0.0, end - now)))
-        interval = min(max_interval, interval * 1.5)
+    with task_bound(end) if clock is time.monotonic else nullcontext():
+        while True:
+            try:
+                done, value, state = probe()
+            except ApiError as exc:
+                if not unreadable(exc):
+                    raise
+                done, value, state = False, None, "unknown (%s)" % exc.msg
+            if state:
+                last = state
+            if done:
+                return value
+            now = clock()
+            if now >= end:
+                raise WaitTimeout("%s: timed out after %d s; last state: %s" % (what, timeout, last),
+                                  last_state=last)
+            sleep(min(interval, max(0.0, end - now)))
+            interval = min(max_interval, interval * 1.5)

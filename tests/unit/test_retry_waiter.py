@@ -1,8 +1,10 @@
+import time
+
 import pytest
 
-from ansible_collections.aizone.platform.plugins.module_utils.errors import WaitTimeout
+from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError, TransportError, WaitTimeout
 from ansible_collections.aizone.platform.plugins.module_utils.retry import (
-    backoff_delays, call_with_retry, status_is_transient)
+    backoff_delays, call_with_retry, parse_retry_after, retry_after_of, status_is_transient, task_bound, time_left)
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_for
 
 
@@ -94,3 +96,68 @@ def test_wait_for_timeout_names_the_waiter_and_last_state():
     assert "node pool gpu: waiting for ACTIVE" in err.value.msg
     assert "timed out after 30 s" in err.value.msg and "status CREATING" in err.value.msg
     assert clock.now <= 31
+
+
+def test_retry_after_is_a_floor_on_the_next_delay():
+    clock = Clock()
+    answers = iter([ApiError("429", status=429, retry_after=3.0), "ok"])
+
+    def fn():
+        value = next(answers)
+        if isinstance(value, Exception):
+            raise value
+        return value
+    assert call_with_retry(fn, lambda e: True, sleep=clock.sleep, clock=clock) == "ok"
+    assert clock.sleeps[0] >= 3.0
+
+
+@pytest.mark.parametrize("value,seconds", [("2", 2.0), (" 0 ", 0.0), ("soon", None), (None, None),
+                                           ("Wed, 21 Oct 2015 07:28:00 GMT", 10.0)])
+def test_retry_after_values(value, seconds):
+    assert parse_retry_after(value, now=1445412470.0) == seconds
+
+
+def test_retry_after_of_reads_sdk_headers():
+    class Botocore(Exception):
+        response = {"ResponseMetadata": {"HTTPHeaders": {"retry-after": "4"}}}
+
+    class Azure(Exception):
+        class response(object):
+            headers = {"Retry-After": "5"}
+    assert retry_after_of(Botocore()) == 4.0 and retry_after_of(Azure()) == 5.0
+    assert retry_after_of(ApiError("x", status=503, retry_after=1.5)) == 1.5 and retry_after_of(ValueError()) is None
+
+
+def test_a_task_bound_ends_retries_and_caps_what_is_left():
+    assert time_left() is None
+    calls = []
+
+    def fn():
+        calls.append(time.monotonic())
+        raise ApiError("503", status=503, retry_after=30.0)
+    started = time.monotonic()
+    with task_bound(time.monotonic() + 2.0):
+        assert 1.5 < time_left() <= 2.0
+        with pytest.raises(ApiError):
+            call_with_retry(fn, lambda e: True)     # the server asks for 30 s: more than the task has left
+    assert time.monotonic() - started < 1.0 and len(calls) == 1
+    assert time_left() is None
+
+
+def test_wait_for_goes_on_when_the_state_cannot_be_read():
+    clock = Clock()
+    answers = iter([TransportError("GET /readyz: ConnectionResetError"), ApiError("503", status=503),
+                    (True, "ready", "RUNNING")])
+
+    def probe():
+        value = next(answers)
+        if isinstance(value, Exception):
+            raise value
+        return value
+    assert wait_for(probe, 60, "zone z", sleep=clock.sleep, clock=clock) == "ready"
+    with pytest.raises(ApiError, match="forbidden"):
+        wait_for(lambda: (_ for _ in ()).throw(ApiError("forbidden", status=403)), 60, "zone z",
+                 sleep=clock.sleep, clock=clock)
+    with pytest.raises(WaitTimeout, match="last state: unknown .GET /readyz: refused"):
+        wait_for(lambda: (_ for _ in ()).throw(TransportError("GET /readyz: refused")), 5, "zone z",
+                 sleep=clock.sleep, clock=clock)

@@ -11,8 +11,9 @@ Flow of `converge(params, check_mode)`:
    model check runs for the rest: still before any write;
 3. writes through the batch apply engine (k8s/apply.py): the ClusterPolicy CRD
    when the operator is emulated and the CRD is missing, the operator
-   namespace when missing, both ConfigMaps, the ClusterPolicy (see
-   `_cluster_policy`);
+   namespace when missing, the ClusterPolicy (see `_cluster_policy`); then
+   the device-plugin and mig-parted ConfigMaps, which every pool's task
+   shares, merged with optimistic concurrency (k8s/shared.py);
 4. node labels (metadata merge patch) and, for emulated nodes only
    (gpu/local_operator.py), the GPU extended resources (merge patch of /status):
    every node of every pool side by side (NODE_WORKERS at once), reported in
@@ -34,9 +35,10 @@ from ansible_collections.aizone.platform.plugins.module_utils.gpu import render
 from ansible_collections.aizone.platform.plugins.module_utils.gpu.spec import (
     DEFAULT_OPERATOR_NAMESPACE, normalize_pools, resolve_for_model)
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import FIELD_MANAGER
-from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply_exec import ApplyResult
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply_exec import ApplyResult, object_ref
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.crd import crd_path, wait_established
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.shared import converge_shared
 from ansible_collections.aizone.platform.plugins.module_utils.names import GPU_MODEL_LABEL, POOL_LABEL
 from ansible_collections.aizone.platform.plugins.module_utils.zones.placement import read_pool_nodes
 
@@ -146,20 +148,29 @@ def _ensure_crd(rest, params, emulated, emulation, check_mode, outcome):
     return False
 
 
-def _configmaps(rest, namespace, pools):
-    """The operator namespace (when missing) and both ConfigMaps, merged with what other pools wrote."""
-    desired = []
-    if rest.get_or_none(kind_info("v1", "Namespace").object_path(namespace)) is None:
-        desired.append({"apiVersion": "v1", "kind": "Namespace",
-                        "metadata": {"name": namespace, "labels": dict(render.MANAGED_LABELS)}})
+def _namespace(rest, namespace):
+    """The operator namespace, when it is missing: [] or [its manifest]."""
+    if rest.get_or_none(kind_info("v1", "Namespace").object_path(namespace)) is not None:
+        return []
+    return [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace,
+                                                                   "labels": dict(render.MANAGED_LABELS)}}]
+
+
+def _shared_configmaps(rest, namespace, pools, check_mode, outcome):
+    """The device-plugin and mig-parted ConfigMaps: this task's pools merged into what other tasks' pools
+    wrote, read and written with optimistic concurrency (k8s/shared.py), so concurrent hosts lose nothing."""
     configmaps = kind_info("v1", "ConfigMap")
-    dp_live = rest.get_or_none(configmaps.object_path(render.DEVICE_PLUGIN_CM, namespace))
-    mig_live = rest.get_or_none(configmaps.object_path(render.MIG_PARTED_CM, namespace))
-    dp_data, mig_data = render.merge_configmaps(
-        (dp_live or {}).get("data") or {}, ((mig_live or {}).get("data") or {}).get(render.MIG_PARTED_KEY), pools)
-    desired.append(render.configmap(render.DEVICE_PLUGIN_CM, namespace, dp_data))
-    desired.append(render.configmap(render.MIG_PARTED_CM, namespace, mig_data))
-    return desired
+
+    def device_plugin(live):
+        data = render.merge_configmaps((live or {}).get("data") or {}, None, pools)[0]
+        return render.configmap(render.DEVICE_PLUGIN_CM, namespace, data)
+
+    def mig_parted(live):
+        text = ((live or {}).get("data") or {}).get(render.MIG_PARTED_KEY)
+        return render.configmap(render.MIG_PARTED_CM, namespace, render.merge_configmaps({}, text, pools)[1])
+    for desired_of in (device_plugin, mig_parted):
+        action, before, after = converge_shared(rest, configmaps, desired_of, check_mode)
+        outcome.record(object_ref(desired_of(None)), action, before, after)
 
 
 def converge(params, check_mode=False, want_diff=False):
@@ -178,11 +189,14 @@ def converge(params, check_mode=False, want_diff=False):
     emulated = _emulated_nodes(pools, nodes, emulation)
     outcome = ApplyResult()
     crd_present = _ensure_crd(rest, params, emulated, emulation, check_mode, outcome)
-    desired = _configmaps(rest, params.get("operator_namespace") or DEFAULT_OPERATOR_NAMESPACE, pools)
+    namespace = params.get("operator_namespace") or DEFAULT_OPERATOR_NAMESPACE
+    missing = _namespace(rest, namespace)
+    if missing:
+        outcome.add(apply_objects(rest, missing, check_mode=check_mode))
+    _shared_configmaps(rest, namespace, pools, check_mode, outcome)
     cp_obj, cp_created, strategy = _cluster_policy(rest, pools, dcgm, crd_present, check_mode)
     if crd_present or not check_mode:
-        desired.append(cp_obj)
-    outcome.add(apply_objects(rest, desired, check_mode=check_mode))
+        outcome.add(apply_objects(rest, [cp_obj], check_mode=check_mode))
     if cp_created:
         outcome.report_created("ClusterPolicy")
     if not crd_present and check_mode:

@@ -9,9 +9,12 @@ cost per request goes. `Rest` depends only on the two-method Transport
 interface (k8s/transport.py); k8s/client.connect(params) builds both.
 
 Every request honours the rate limiter and goes through call_with_retry
-(429, 5xx, optimistic-lock conflicts, timeouts and dropped connections are
-retried; server-side-apply field conflicts are not, they will not resolve
-themselves). `counts` holds the requests sent, by HTTP method: one Rest per
+(429, 5xx, timeouts and dropped connections are retried, after at least the
+server's Retry-After; server-side-apply field conflicts, AlreadyExists and
+stale resourceVersions are not, resending cannot resolve them). While a wait
+runs, a request's read timeout and its retries end with the wait
+(retry.task_bound). `create` is the one idempotent POST: a create whose
+answer was lost, retried and refused as AlreadyExists, reads what is there. `counts` holds the requests sent, by HTTP method: one Rest per
 module run, so a module reports every request it made from one place.
 """
 
@@ -25,7 +28,8 @@ import time
 from collections import Counter
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError, TransportError
-from ansible_collections.aizone.platform.plugins.module_utils.retry import call_with_retry, status_is_transient
+from ansible_collections.aizone.platform.plugins.module_utils.retry import (
+    call_with_retry, parse_retry_after, status_is_transient, time_left)
 
 REQUEST_TIMEOUT = (10, 60)
 DEFAULT_QPS = 200.0
@@ -37,15 +41,16 @@ def is_transient(exc):
     if isinstance(exc, TransportError):
         return True
     if isinstance(exc, ApiError):
-        if exc.status == 409 and exc.details.get("field_conflict"):
-            return False
+        stale = "has been modified" in (exc.details.get("api_message") or "")
+        if exc.status == 409 and (exc.details.get("field_conflict") or exc.code == "AlreadyExists" or stale):
+            return False    # a field owned by another manager, an existing object, a stale resourceVersion
         if exc.status == 500 and "failed to convert" in (exc.details.get("api_message") or ""):
             return False  # the server could not decode what we sent: resending will not help
         return status_is_transient(exc.status)
     return False
 
 
-def _error_from(status, raw, method, path):
+def _error_from(status, raw, method, path, headers=None):
     try:
         body = json.loads(raw)
     except (TypeError, ValueError):
@@ -56,7 +61,8 @@ def _error_from(status, raw, method, path):
     field_conflict = any(c.get("type") == "FieldManagerConflict" for c in causes)
     text = message or (raw[:300].decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw))
     return ApiError("%s %s: %s %s" % (method, path, status, text), status=status, code=reason,
-                    reason=reason, api_message=message, field_conflict=field_conflict or None)
+                    reason=reason, api_message=message, field_conflict=field_conflict or None,
+                    retry_after=parse_retry_after((headers or {}).get("retry-after")))
 
 
 class RateLimiter(object):
@@ -117,14 +123,34 @@ class Rest(object):
             self.limiter.acquire()
         with self._count_lock:
             self.counts[method] += 1
-        status, raw = self.transport.request(method, path, query, headers, body, self.timeout)
+        status, raw, answer_headers = self.transport.request(method, path, query, headers, body, self._timeout())
         if not 200 <= status < 300:
-            raise _error_from(status, raw, method, path)
+            raise _error_from(status, raw, method, path, answer_headers)
         return status, (json.loads(raw) if raw else {})
+
+    def _timeout(self):
+        """(connect, read) seconds: the client's, capped by the running wait's end (at least 1 s)."""
+        left = time_left()
+        if left is None:
+            return self.timeout
+        return tuple(max(1.0, min(t, left + 1.0)) for t in self.timeout)
 
     def request(self, method, path, query=None, body=None, content_type=None):
         return call_with_retry(lambda: self._once(method, path, query, body, content_type),
                                is_transient, retries=self.retries, deadline=self.deadline, sleep=self.sleep)
+
+    def create(self, path, body, query=None):
+        """POST body to the collection at path: (True, created) or, when it exists already, (False, live).
+
+        A create whose answer was lost is resent by the retry and refused as
+        AlreadyExists: the caller then converges from what exists."""
+        try:
+            return True, self.request("POST", path, query, body)[1]
+        except ApiError as exc:
+            if exc.code != "AlreadyExists":
+                raise
+        meta = body["metadata"]
+        return False, self.get(path.rstrip("/") + "/" + meta["name"], query=None)
 
     def get(self, path, query=None):
         return self.request("GET", path, query)[1]

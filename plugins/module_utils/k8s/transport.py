@@ -54,13 +54,14 @@ class Transport(object, metaclass=abc.ABCMeta):
 
     @abc.abstractmethod
     def request(self, method, path, query, headers, body, timeout):
-        """One HTTP exchange; returns (status, raw response bytes), whatever the status.
+        """One HTTP exchange; returns (status, raw response bytes, headers), whatever the status.
 
         path: absolute API path (/api/v1/nodes); query: a dict or None; headers:
         Accept / Content-Type (credentials are the transport's own); body: a
         JSON-serializable object or None; timeout: (connect, read) seconds.
         Raises TransportError when no HTTP answer came (refused, reset, timed
         out) and ApiError for a TLS failure (retrying will not fix it).
+        headers: the response's, names in lower case (Rest reads Retry-After).
         """
 
     @abc.abstractmethod
@@ -73,6 +74,10 @@ def _no_answer(method, path, exc):
     if isinstance(exc, ssl.SSLError) or "SSL" in type(exc).__name__ or "SSL" in str(exc)[:200]:
         return ApiError("%s %s: TLS failure: %s" % (method, path, exc))
     return TransportError("%s %s: %s: %s" % (method, path, type(exc).__name__, exc))
+
+
+def _lower(headers):
+    return dict((k.lower(), v) for k, v in dict(headers or {}).items())
 
 
 class HttpTransport(Transport):
@@ -149,7 +154,7 @@ class HttpTransport(Transport):
                 conn.close()
             else:
                 self._checkin(conn)
-            return resp.status, payload
+            return resp.status, payload, dict((k.lower(), v) for k, v in resp.getheaders())
 
     def close(self):
         with self._lock:
@@ -173,13 +178,13 @@ class ApiClientTransport(Transport):
                                                       header_params=headers, body=body,
                                                       auth_settings=["BearerToken"])
             response = self._client.call_api(*serialized, _request_timeout=timeout)
-            return response.status, response.read()
+            return response.status, response.read(), _lower(response.getheaders())
         except Exception as exc:  # noqa: BLE001 - urllib3 and kubernetes raise many types for one cause
             if type(exc).__name__ == "ApiException":
                 # kubernetes' own: status 0 is its way of reporting a TLS failure
                 if not getattr(exc, "status", None):
                     raise ApiError("%s %s: TLS failure: %s" % (method, path, getattr(exc, "reason", exc)))
-                return exc.status, exc.body
+                return exc.status, exc.body, _lower(getattr(exc, "headers", None))
             raise _no_answer(method, path, exc)
 
     def close(self):

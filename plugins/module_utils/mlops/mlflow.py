@@ -269,9 +269,10 @@ def _created_secrets(rest, reads, check_mode):
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import ApplyResult, object_ref
     result = ApplyResult()
     for secret in reads.generated_secrets():
-        rest.request("POST", secret_path(secret["metadata"]["namespace"]),
-                     query={"dryRun": "All"} if check_mode else None, body=secret)
-        result.note(object_ref(secret), "created", None, _redacted(secret))
+        created, _live = rest.create(secret_path(secret["metadata"]["namespace"]), secret,
+                                     query={"dryRun": "All"} if check_mode else None)
+        # not created: its first try's answer was lost, or another run made it meanwhile; either is kept
+        result.note(object_ref(secret), "created" if created else "unchanged", None, _redacted(secret))
     return result
 
 

@@ -48,7 +48,9 @@ def write_secret(rest, body, live=None):
     """Create the Secret `body` (POST), or replace `live` with it (PUT); "created" or "updated"."""
     meta = body["metadata"]
     if live is None:
-        rest.request("POST", secret_path(meta["namespace"]), body=body)
-        return "created"
+        created, live = rest.create(secret_path(meta["namespace"]), body)
+        if created or live.get("data") == body["data"]:
+            return "created"    # by this call, or by its first try whose answer was lost
+        body = dict(body, metadata=dict(meta, resourceVersion=live["metadata"]["resourceVersion"]))
     rest.request("PUT", secret_path(meta["namespace"], meta["name"]), body=body)
     return "updated"

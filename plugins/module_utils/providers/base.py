@@ -150,6 +150,8 @@ class Provider(object, metaclass=abc.ABCMeta):
     zone_updatable = ()
     #: node pool fields that can change in place
     node_pool_updatable = ()
+    #: zone statuses a zone with state=present is started from (start_zone); the local provider adds DEGRADED
+    start_statuses = ("STOPPED",)
 
     def zone_defaults(self, desired):
         """Provider defaults for a zone being created: {field: value}, used for

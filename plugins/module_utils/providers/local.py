@@ -8,9 +8,12 @@ logging, tags) live in aizone-zone.json inside the control plane's own
 directory, next to kwokctl's kwok.yaml, so they are readable while it is
 stopped and go away with it.
 
-Node pool: its definition lives in the ConfigMap kube-system/aizone-node-pool-<name>
+Node pool: its record lives in the ConfigMap kube-system/aizone-node-pool-<name>
 (labelled app.kubernetes.io/managed-by=aizone.platform and
-aizone.io/node-pool=<name>), so a pool scaled to zero keeps it; its nodes are
+aizone.io/node-pool=<name>), so a pool scaled to zero keeps it. A pool is
+read from its nodes where they carry the field (count, user labels,
+taints: local_nodes.observed), the rest from the record: a run stopped
+after the record and before the nodes is finished by the next. Its nodes are
 KWOK nodes <pool>-<index> carrying what a cloud node carries: the pool
 labels, instance type, topology, GPU feature discovery labels, the pool's
 taints, and capacity/allocatable from the instance catalog. The local
@@ -38,12 +41,13 @@ import tempfile
 from ansible_collections.aizone.platform.plugins.module_utils.catalog import instances as catalog
 from ansible_collections.aizone.platform.plugins.module_utils.concurrency import all_or_raise
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError, ValidationError
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply_exec import APPLY_CONTENT_TYPE
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
     CONDITION_TAINT_PREFIXES, LABEL_MANAGED_BY, MANAGED_BY, POOL_LABEL, STORAGE_CLASS_LABEL)
 from ansible_collections.aizone.platform.plugins.module_utils.providers.base import Provider
 from ansible_collections.aizone.platform.plugins.module_utils.providers.local_nodes import (
-    is_ready, node_body, node_index, user_taints)
+    is_ready, node_body, node_index, observed, user_taints)
 
 POOL_NAMESPACE = "kube-system"
 POOL_CM_PREFIX = "aizone-node-pool-"
@@ -67,6 +71,8 @@ class LocalProvider(Provider):
 
     name = "local"
     zone_updatable = ("tags", "logging")
+    #: a zone with a dead component is started again (its healthy components stopped first)
+    start_statuses = ("STOPPED", "DEGRADED")
     node_pool_updatable = ("labels", "taints", "autoscaling")
 
     def __init__(self, params):
@@ -130,7 +136,7 @@ class LocalProvider(Provider):
         if not plane.exists():
             return None
         meta = self._read_meta(name)
-        running = plane.running()
+        state, detail = plane.health()
         return {
             "name": name, "provider": self.name,
             "region": meta.get("region") or DEFAULT_REGION,
@@ -139,7 +145,8 @@ class LocalProvider(Provider):
             "networking": meta.get("networking") or dict(LOCAL_NETWORKING),
             "logging": sorted(meta.get("logging") or []),
             "tags": meta.get("tags") or {},
-            "status": "RUNNING" if running else "STOPPED",
+            "status": state.upper(),
+            "status_message": detail,
             "endpoint": plane.server(),
         }
 
@@ -221,7 +228,7 @@ class LocalProvider(Provider):
 
     @staticmethod
     def _normalize(name, spec, nodes):
-        pool = dict((k, spec.get(k)) for k in POOL_SPEC_KEYS)
+        pool = dict((k, v) for k, v in observed(spec, nodes).items() if k in POOL_SPEC_KEYS)
         pool["name"] = name
         pool["gpu"] = None
         pool["managed"] = True   # a local pool is its spec ConfigMap, which only this collection writes
@@ -234,7 +241,8 @@ class LocalProvider(Provider):
     def _zone_region(self, zone_name):
         return self._read_meta(zone_name).get("region") or DEFAULT_REGION
 
-    def _put_spec(self, zone_name, pool, create):
+    def _put_spec(self, zone_name, pool):
+        """Write the pool's record: a server-side apply, so a retried or repeated write is the same write."""
         spec = dict((k, pool.get(k)) for k in POOL_SPEC_KEYS)
         body = {
             "apiVersion": "v1", "kind": "ConfigMap",
@@ -242,12 +250,9 @@ class LocalProvider(Provider):
                          "labels": {LABEL_MANAGED_BY: MANAGED_BY, POOL_LABEL: pool["name"]}},
             "data": {"spec": json.dumps(spec, sort_keys=True)},
         }
-        configmaps = kind_info("v1", "ConfigMap")
-        if create:
-            self._rest(zone_name).request("POST", configmaps.collection_path(POOL_NAMESPACE), body=body)
-        else:
-            self._rest(zone_name).request("PUT", configmaps.object_path(body["metadata"]["name"], POOL_NAMESPACE),
-                                          body=body)
+        self._rest(zone_name).request(
+            "PATCH", kind_info("v1", "ConfigMap").object_path(body["metadata"]["name"], POOL_NAMESPACE),
+            query={"fieldManager": MANAGED_BY, "force": "true"}, body=body, content_type=APPLY_CONTENT_TYPE)
 
     @staticmethod
     def _run_all(calls):
@@ -331,12 +336,12 @@ class LocalProvider(Provider):
 
     def create_node_pool(self, zone_name, desired):
         catalog.get("local", desired["instance_type"])
-        self._put_spec(zone_name, desired, create=True)
+        self._put_spec(zone_name, desired)
         self._sync_nodes(zone_name, None, desired, self._pool_nodes(zone_name, desired["name"]))
         self._nodes.pop(zone_name, None)
 
     def update_node_pool(self, zone_name, current, desired, changed_fields):
-        self._put_spec(zone_name, desired, create=False)
+        self._put_spec(zone_name, desired)
         self._sync_nodes(zone_name, current, desired, self._pool_nodes(zone_name, desired["name"]))
         self._nodes.pop(zone_name, None)
 
@@ -356,8 +361,7 @@ class LocalProvider(Provider):
         pool = self.list_node_pools(zone_name).get(pool_name)
         if pool is None:
             return False, None, "absent"
-        want = pool["autoscaling"]["desired"]
-        state = "%s: %d/%d nodes, %d ready" % (pool["status"], pool["node_count"], want, pool["ready_node_count"])
+        state = "%s: %d nodes, %d ready" % (pool["status"], pool["node_count"], pool["ready_node_count"])
         return pool["status"] == "ACTIVE", pool, state
 
 

@@ -102,3 +102,20 @@ def user_taints(node):
     return sorted(({"key": t["key"], "value": t.get("value") or "", "effect": t["effect"]}
                    for t in taints if not t["key"].startswith(CONDITION_TAINT_PREFIXES)),
                   key=lambda t: (t["key"], t["effect"]))
+
+
+def observed(spec, nodes):
+    """What the pool's nodes show of its spec (the fields their nodes carry), for a pool whose record is `spec`.
+
+    The record says what was asked; the nodes say what exists. A run stopped between writing the record
+    and its nodes leaves them apart: the count, a user label or the taints then differ from the record, so
+    the reconciler sees a change and the next run finishes the pool."""
+    out = dict(spec)
+    out["autoscaling"] = dict(spec.get("autoscaling") or {}, desired=len(nodes))
+    if nodes:
+        wanted = spec.get("labels") or {}
+        out["labels"] = dict((k, v) for k, v in wanted.items()
+                             if all((n["metadata"].get("labels") or {}).get(k) == v for n in nodes))
+        want_taints = sorted(spec.get("taints") or [], key=lambda t: (t["key"], t["effect"]))
+        out["taints"] = next((user_taints(n) for n in nodes if user_taints(n) != want_taints), spec.get("taints"))
+    return out

@@ -29,6 +29,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import time
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
 from ansible_collections.aizone.platform.plugins.module_utils.files import (
@@ -60,6 +61,39 @@ COMPONENTS = (
 #: the ports kwokctl picks for a zone when it creates it (kwok.yaml), by the component that listens on them
 PORT_KEYS = re.compile(r"^\s*(etcdPeerPort|etcdPort|kubeApiserverPort|kubeControllerManagerPort|kubeSchedulerPort|"
                        r"kwokControllerPort):\s*(\d+)\s*$", re.M)
+
+
+#: how each component of a zone says it is healthy: (name = its pid file's, port key in kwok.yaml, scheme, path)
+COMPONENT_CHECKS = (
+    ("etcd", "etcdPort", "http", "/health"),
+    ("kube-apiserver", "kubeApiserverPort", "https", "/readyz"),
+    ("kube-controller-manager", "kubeControllerManagerPort", "https", "/healthz"),
+    ("kube-scheduler", "kubeSchedulerPort", "https", "/healthz"),
+    ("kwok-controller", "kwokControllerPort", "http", "/healthz"),
+)
+#: how long a zone whose components disagree (some up, some not yet or not any more) is watched before it is
+#: called degraded: components starting or a probe answered 503 once are not a broken zone
+SETTLE_SECONDS = 10.0
+
+
+def _pid_alive(path):
+    try:
+        with open(path) as handle:
+            os.kill(int(handle.read().strip()), 0)
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+def _log_tail(path, lines=2):
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - 4096))
+            text = handle.read().decode("utf-8", "replace")
+    except (IOError, OSError):
+        return ""
+    return " | ".join(line.strip() for line in text.strip().splitlines()[-lines:])
 
 
 def taken_ports(kwok_yaml_text):
@@ -179,41 +213,83 @@ class LocalControlPlane(object):
             return None
         return None
 
-    def running(self):
-        """True when the API server answers /readyz."""
-        server = self.server()
-        if not server:
-            return False
-        try:
-            from ansible.module_utils.urls import open_url
+    def _probe(self, scheme, port, path):
+        """None when https?://127.0.0.1:port/path answers 200 within 3 s, else what went wrong."""
+        ctx = None
+        if scheme == "https":
             ctx = ssl.create_default_context()
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
+            ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
             pki = os.path.join(self.cluster_dir, "pki")
-            open_url(server + "/readyz", timeout=3, validate_certs=False,
-                     client_cert=os.path.join(pki, "admin.crt"),
-                     client_key=os.path.join(pki, "admin.key")).read()
-            return True
-        except Exception:  # noqa: BLE001 - any failure means "not serving"
-            return False
+            ctx.load_cert_chain(os.path.join(pki, "admin.crt"), os.path.join(pki, "admin.key"))
+        import http.client
+        conn = (http.client.HTTPSConnection("127.0.0.1", port, timeout=3, context=ctx) if ctx
+                else http.client.HTTPConnection("127.0.0.1", port, timeout=3))
+        try:
+            conn.request("GET", path)
+            resp = conn.getresponse()
+            body = resp.read(300).decode("utf-8", "replace").strip()
+            return None if resp.status == 200 else "%s answers %d %s" % (path, resp.status, body[:200])
+        except (OSError, http.client.HTTPException) as exc:
+            return "%s: %s" % (path, exc)
+        finally:
+            conn.close()
+
+    def components(self):
+        """{component: None when healthy, else why not} of the zone's control plane processes."""
+        try:
+            with open(os.path.join(self.cluster_dir, "kwok.yaml")) as handle:
+                ports = dict((k, int(v)) for k, v in PORT_KEYS.findall(handle.read()))
+        except (IOError, OSError):
+            return dict((name, "not created") for name, _k, _s, _p in COMPONENT_CHECKS)
+        out = {}
+        for name, key, scheme, path in COMPONENT_CHECKS:
+            if not _pid_alive(os.path.join(self.cluster_dir, "pids", name + ".pid")):
+                tail = _log_tail(os.path.join(self.cluster_dir, "logs", name + ".log"))
+                out[name] = "not running" + (" (its log ends: %s)" % tail if tail else "")
+            else:
+                out[name] = self._probe(scheme, ports.get(key), path)
+        return out
+
+    def health(self, settle=SETTLE_SECONDS, sleep=time.sleep, clock=time.monotonic):
+        """("running" | "stopped" | "degraded", detail): every component healthy, none running, or some not
+        healthy for `settle` seconds (detail names each and why)."""
+        end = clock() + settle
+        while True:
+            problems = dict((k, v) for k, v in self.components().items() if v)
+            if not problems:
+                return "running", None
+            if all(v.startswith(("not running", "not created")) for v in problems.values()) and \
+                    len(problems) == len(COMPONENT_CHECKS):
+                return "stopped", None
+            dead = all(v.startswith("not running") for v in problems.values())
+            if dead or clock() >= end:     # a dead process is not coming back by itself: no settling for it
+                return "degraded", "; ".join("%s: %s" % kv for kv in sorted(problems.items()))
+            sleep(1.0)
+
+    def running(self):
+        """True when every component of the zone is healthy."""
+        return self.health()[0] == "running"
 
     # actions -----------------------------------------------------------
     def start(self, timeout=180):
-        """Create or start the control plane and its processes, and wait until ready; True when
-        something was started."""
-        started = False
-        if not (self.exists() and self.running()):
+        """Create or start the control plane and its processes, and wait until every component is healthy;
+        True when something was started. A degraded zone (a component died) is stopped and started again."""
+        state, _detail = self.health() if self.exists() else ("absent", None)
+        started = state != "running"
+        if started:
             wait = "--wait=%ds" % int(timeout)
-            if self.exists():
+            if state == "degraded":
+                self.stop()
+            if state != "absent":
                 self._check_ports()
                 self._kwokctl("start", "cluster", wait, timeout=timeout + 60)
             else:
                 self._kwokctl("create", "cluster", "--runtime", "binary", wait, *(ONE_INSTANCE_ARGS + NO_USER_KUBECONFIG),
                               timeout=timeout + 60)
-            if not self.running():
-                raise AizoneError("local zone %s: started but the API server at %s does not answer /readyz"
-                                  % (self.name, self.server()))
-            started = True
+            state, detail = self.health()
+            if state != "running":
+                raise AizoneError("local zone %s: started, but not every component is healthy: %s"
+                                  % (self.name, detail or state), components=self.components())
         self.protect()
         return bool(self.processes.start_all()) or started
 
@@ -254,13 +330,23 @@ class LocalControlPlane(object):
                                  ", ".join("%d (%s)" % (p, k) for k, p in taken), "are" if len(taken) > 1 else "is"),
                               taken_ports=[p for _k, p in taken])
 
+    def _await_ports_free(self, timeout=30.0, sleep=time.sleep, clock=time.monotonic):
+        """After a stop, until the processes that held the zone's ports are gone: kwokctl returns before they
+        exit, and a start right after would find its ports taken."""
+        with open(os.path.join(self.cluster_dir, "kwok.yaml")) as handle:
+            text = handle.read()
+        end = clock() + timeout
+        while taken_ports(text) and clock() < end:
+            sleep(0.2)
+
     def stop(self):
         """Stop the zone's processes, then its control plane; True when anything ran."""
         stopped = bool(self.processes.stop_all())
-        if not self.exists() or not self.running():
+        if not self.exists() or self.health(settle=0)[0] == "stopped":
             return stopped
         self._release_node_leases()
         self._kwokctl("stop", "cluster")
+        self._await_ports_free()
         return True
 
     def _release_node_leases(self):

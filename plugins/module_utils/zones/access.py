@@ -25,9 +25,22 @@ def running_zone(params):
     if zone is None:
         raise AizoneError("zone %s does not exist on provider %s; create it with aizone.platform.zone first"
                           % (name, provider.name), field="zone")
-    if zone.get("status") == "STOPPED":
-        raise AizoneError("zone %s is stopped; start it (zone state=present) first" % name, field="zone")
+    require_running(provider, zone, "first")
     return provider, zone
+
+
+def serving(provider, zone):
+    """True when the zone exists and its API server can be read (not stopped, no dead component)."""
+    return zone is not None and zone.get("status") not in provider.start_statuses
+
+
+def require_running(provider, zone, when):
+    """Fail, naming what is wrong, unless the zone serves: a stopped zone, or one with a dead component."""
+    if zone.get("status") not in provider.start_statuses:
+        return
+    why = "is stopped" if zone.get("status") == "STOPPED" else "is %s (%s)" % (
+        zone.get("status", "").lower(), zone.get("status_message") or "a component is down")
+    raise AizoneError("zone %s %s; start it (zone state=present) %s" % (zone["name"], why, when), field="zone")
 
 
 def zone_rest(params, provider, zone):

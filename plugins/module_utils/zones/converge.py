@@ -10,6 +10,7 @@ __metaclass__ = type
 from ansible_collections.aizone.platform.plugins.module_utils.cost.estimate import check_budget
 from ansible_collections.aizone.platform.plugins.module_utils.providers import get_provider
 from ansible_collections.aizone.platform.plugins.module_utils.zones import pools, reconcile
+from ansible_collections.aizone.platform.plugins.module_utils.zones.access import serving
 from ansible_collections.aizone.platform.plugins.module_utils.names import check_int
 from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import (
     check_name, node_pool_desired, node_pools_desired, zone_desired)
@@ -21,8 +22,7 @@ def converge_zone(params, check_mode=False):
     desired = zone_desired(params)
     provider = get_provider(params["provider"], params)
     current = provider.get_zone(desired["name"])
-    running = current is not None and current.get("status") != "STOPPED"
-    before_pools = pools.current_pools(provider, desired["name"]) if running else {}
+    before_pools = pools.current_pools(provider, desired["name"]) if serving(provider, current) else {}
     result = reconcile.reconcile_zone(provider, desired, state=params["state"], check_mode=check_mode,
                                       wait=params["wait"], wait_timeout=params["wait_timeout"],
                                       kubeconfig_dest=params["kubeconfig_dest"], current=current)
@@ -36,7 +36,7 @@ def describe_zone(params):
     provider = get_provider(params["provider"], params)
     zone = provider.get_zone(name)
     found = {}
-    if zone is not None and zone.get("status") != "STOPPED":
+    if serving(provider, zone):
         found = pools.current_pools(provider, name)
     return {"changed": False, "exists": zone is not None, "zone": zone,
             "node_pools": [found[pool] for pool in sorted(found)]}

@@ -17,6 +17,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.concurrency import
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.providers import (
     PROVIDER_NAMES, get_provider, options_with_env)
+from ansible_collections.aizone.platform.plugins.module_utils.zones.access import serving
 
 WORKERS = 8
 
@@ -62,7 +63,7 @@ def _entry_zones(index, entry):
     zones = provider.list_zones()
 
     def pools(zone):
-        return {} if str(zone.get("status")).upper() == "STOPPED" else provider.list_node_pools(zone["name"])
+        return provider.list_node_pools(zone["name"]) if serving(provider, zone) else {}
     return [_host(z, p) for z, p in zip(zones, all_or_raise(pools, zones, WORKERS))]
 
 

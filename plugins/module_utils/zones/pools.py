@@ -34,6 +34,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.catalog import ins
 from ansible_collections.aizone.platform.plugins.module_utils.concurrency import outcomes
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError, WaitTimeout
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_for
+from ansible_collections.aizone.platform.plugins.module_utils.zones.access import require_running, serving
 from ansible_collections.aizone.platform.plugins.module_utils.zones.reconcile import (
     changed_fields, merge_spec, refuse_fixed, spec_of)
 from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import (
@@ -166,9 +167,7 @@ def zone_for_pools(provider, zone_name, state, check_mode):
             return None
         raise AizoneError("zone %s does not exist on provider %s; create it with aizone.platform.zone first"
                           % (zone_name, provider.name), field="zone")
-    if zone.get("status") == "STOPPED":
-        raise AizoneError("zone %s is stopped; start it (zone state=present) before managing node pools"
-                          % zone_name, field="zone")
+    require_running(provider, zone, "before managing node pools")
     return zone
 
 
@@ -305,6 +304,6 @@ def node_pool_info(provider, zone_name, name=None):
     zone = provider.get_zone(zone_name)
     if zone is None:
         return {"changed": False, "zone_exists": False, "node_pools": []}
-    pools = current_pools(provider, zone_name) if zone.get("status") != "STOPPED" else {}
+    pools = current_pools(provider, zone_name) if serving(provider, zone) else {}
     return {"changed": False, "zone_exists": True,
             "node_pools": [pool for n, pool in sorted(pools.items()) if name is None or n == name]}

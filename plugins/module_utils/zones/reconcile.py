@@ -142,7 +142,7 @@ def _update_zone(provider, current, desired, state, check_mode, wait, wait_timeo
         raise ValidationError("kubernetes_version", "zone %s runs %s; downgrading to %s is not possible"
                               % (name, current["kubernetes_version"], after["kubernetes_version"]))
     refuse_fixed(provider, "zone", name, changed, provider.zone_updatable, current, after)
-    stopped = current.get("status") == "STOPPED"
+    stopped = current.get("status") in provider.start_statuses
     result = {"changed_fields": changed}
     if state == "stopped":
         result["changed"] = bool(changed) or not stopped

@@ -219,7 +219,7 @@ def test_switch_time_slicing_to_mig_check_mode_then_idempotent(controlplane, run
         assert res["changed"] is False, name
         assert res["objects"] == [] and res["object_counts"]["unchanged"] > 0, res["object_counts"]
         assert set(res["requests"]) == {"GET"}, res["requests"]
-    assert set(applied["requests"]) == {"GET", "PATCH"}
+    assert set(applied["requests"]) == {"GET", "PATCH", "PUT"}   # PUT: the shared ConfigMaps, at their version
     capacity, obj = node_capacity(controlplane, node)
     assert capacity == mig_capacity
     assert "nvidia.com/gpu.shared" not in obj.status.allocatable
@@ -271,3 +271,45 @@ def test_cluster_policy_crd_is_the_gpu_operators_own_and_validates_the_policy(
     policy = client.CustomObjectsApi(api).get_cluster_custom_object("nvidia.com", "v1", "clusterpolicies",
                                                                     "cluster-policy")
     assert policy["spec"]["devicePlugin"]["config"]["name"]
+
+
+def test_two_hosts_sharing_one_zone_lose_no_key_or_value(controlplane, gpu_nodes, op_ns):
+    """Two hosts converge GPU sharing for different pools of one zone at the same moment, 50 times, each time
+    with new values: both pools' keys of the shared device-plugin and mig-parted ConfigMaps hold the values of
+    the last iteration every time (issue 20 measured 10 of 30 keys lost with one field manager and force)."""
+    import threading
+
+    import yaml
+
+    from ansible_collections.aizone.platform.plugins.module_utils.gpu import render, sharing
+    tag = uuid.uuid4().hex[:4]
+    ts_pool, mig_pool = "cc-ts-" + tag, "cc-mig-" + tag
+    gpu_nodes(ts_pool, 1)
+    gpu_nodes(mig_pool, 1)
+    layouts = ("all-1g.10gb", "all-2g.20gb", "all-3g.40gb")
+    lost, errors = [], []
+
+    def host(pools):
+        try:
+            sharing.converge({"kubeconfig": controlplane.kubeconfig, "operator_namespace": op_ns,
+                              "operator_emulation": "auto", "node_pools": pools})
+        except Exception as exc:    # noqa: BLE001 - reported below
+            errors.append(exc)
+    rest = controlplane.rest()
+    for i in range(50):
+        replicas, layout = 2 + i % 7, layouts[i % 3]
+        hosts = [threading.Thread(target=host, args=(pools,)) for pools in (
+            [{"name": ts_pool, "mode": "time_slicing", "time_slicing": {"replicas": replicas}}],
+            [{"name": mig_pool, "mode": "mig", "mig": {"strategy": "single", "layout": layout}}])]
+        for thread in hosts:
+            thread.start()
+        for thread in hosts:
+            thread.join()
+        dp = rest.get("/api/v1/namespaces/%s/configmaps/%s" % (op_ns, render.DEVICE_PLUGIN_CM))["data"]
+        mig = yaml.safe_load(rest.get("/api/v1/namespaces/%s/configmaps/%s" % (op_ns, render.MIG_PARTED_CM))
+                             ["data"][render.MIG_PARTED_KEY])["mig-configs"]
+        if ts_pool not in dp or "replicas: %d" % replicas not in dp[ts_pool]:
+            lost.append((i, "device-plugin", ts_pool))
+        if mig_pool not in mig:
+            lost.append((i, "mig-parted", mig_pool))
+    assert errors == [] and lost == [], (errors[:3], lost)

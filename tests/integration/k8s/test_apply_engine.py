@@ -207,10 +207,10 @@ class _RecordingTransport(object):
         self.lists = []
 
     def request(self, method, path, query, headers, body, timeout):
-        status, raw = self.inner.request(method, path, query, headers, body, timeout)
+        status, raw, answer_headers = self.inner.request(method, path, query, headers, body, timeout)
         if method == "GET":
             self.lists.append(((query or {}).get("labelSelector"), len(json.loads(raw).get("items") or [])))
-        return status, raw
+        return status, raw, answer_headers
 
     def close(self):
         self.inner.close()

@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import time
 import uuid
 
@@ -95,6 +96,19 @@ def _mode(path):
     return oct(os.stat(str(path)).st_mode & 0o777)
 
 
+def _kill_component_then_repair(cp):
+    """A zone whose KWOK controller died is degraded (not running, not stopped), says which component and why,
+    within seconds; start() repairs it."""
+    with open(os.path.join(cp.cluster_dir, "pids", "kwok-controller.pid")) as handle:
+        os.kill(int(handle.read()), signal.SIGKILL)
+    time.sleep(0.5)
+    started = time.monotonic()
+    state, detail = cp.health()
+    assert state == "degraded" and detail.startswith("kwok-controller: not running"), detail
+    assert time.monotonic() - started < 5 and not cp.running()
+    assert cp.start() is True and cp.health() == ("running", None)
+
+
 def test_lifecycle_create_stop_start_delete(controlplane, tmp_path, monkeypatch):
     """...with the zone's keys and kubeconfig private, and the user's ~/.kube/config never written (kwokctl's
     default adds the zone there and makes it the current context)."""
@@ -112,6 +126,7 @@ def test_lifecycle_create_stop_start_delete(controlplane, tmp_path, monkeypatch)
         assert cp.stop() is False
         assert cp.start() is True and cp.running(), "a stopped control plane starts again"
         assert cp.start() is False
+        _kill_component_then_repair(cp)
     finally:
         assert cp.delete() is True
     assert not cp.exists() and cp.delete() is False

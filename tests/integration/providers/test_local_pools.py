@@ -160,3 +160,27 @@ def test_scheduler_puts_gpu_pod_on_the_tainted_gpu_pool(zone):
     reasons = [c for c in stuck.status.conditions if c.type == "PodScheduled"]
     assert reasons and reasons[0].reason == "Unschedulable"
     assert "untolerated taint" in reasons[0].message and "Insufficient nvidia.com/gpu" in reasons[0].message
+
+
+def test_a_pool_whose_nodes_are_gone_or_changed_is_repaired_from_what_exists(zone, run_playbook_module):
+    """A run stopped after a pool's record and before its nodes (here: the record stays, the nodes are deleted;
+    a GPU node loses its taint and its user label) is finished by the next run, which sees the difference in
+    the nodes themselves; the run after that is changed=0."""
+    api = zone[1]
+    for node in _nodes(api, "mem"):
+        api.delete_node(node.metadata.name)
+    api.patch_node("gpu-1", {"metadata": {"labels": {"team": None}}, "spec": {"taints": []}})
+    common = {"provider": "local", "binaries_dir": LocalControlPlane(ZONE).bin_dir, "zone": ZONE}
+    tasks = [{"name": p["name"], "aizone.platform.node_pool": dict(common, **p)}
+             for p in POOLS if p["name"] in ("mem", "gpu")]
+    play = [{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]
+    repaired, again = run_playbook_module(play), run_playbook_module(play)
+    assert repaired.rc == 0 and again.rc == 0, (repaired.output + again.output)[-3000:]
+    assert repaired.task("mem")["changed"] and repaired.task("mem")["node_pool"]["node_count"] == 1
+    assert repaired.task("mem")["diff"]["before"]["autoscaling"]["desired"] == 0
+    assert repaired.task("gpu")["changed"]
+    gpu_1 = api.read_node("gpu-1")
+    assert gpu_1.metadata.labels.get("team") == "ml"
+    assert [t.key for t in gpu_1.spec.taints or [] if t.key == GPU_TAINT["key"]] == [GPU_TAINT["key"]]
+    assert [n.metadata.name for n in _nodes(api, "mem")] == ["mem-0"]
+    assert not again.task("mem")["changed"] and not again.task("gpu")["changed"]

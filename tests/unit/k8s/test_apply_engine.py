@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ApiError, ValidationError
+from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ApiError, TransportError, ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s import transport
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import apply_objects
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect, connect_with_kubernetes
@@ -21,8 +21,8 @@ class _FakeTransport(object):
 
     def request(self, method, path, query, headers, body, timeout):
         self.calls.append((method, path))
-        status, payload = self.script.pop(0)
-        return status, json.dumps(payload).encode()
+        entry = self.script.pop(0)
+        return entry[0], json.dumps(entry[1]).encode(), entry[2] if len(entry) > 2 else {}
 
     def close(self):
         pass
@@ -48,6 +48,39 @@ def test_transient_errors_are_retried_and_field_conflicts_are_not():
     with pytest.raises(ApiError, match="forbidden"):
         Rest(fake).request("GET", "/api/v1/namespaces/x")
     assert len(fake.calls) == 1
+
+
+def test_retry_after_and_what_resending_cannot_fix():
+    slept = []
+    fake = _FakeTransport([(429, {"reason": "TooManyRequests"}, {"retry-after": "2"}), (200, {})])
+    Rest(fake, sleep=slept.append).request("GET", "/api/v1/namespaces/x")
+    assert slept and slept[0] >= 2.0
+    stale = {"reason": "Conflict", "message": 'Operation cannot be fulfilled on configmaps "c": the object has '
+             'been modified; please apply your changes to the latest version and try again'}
+    for answer in ({"reason": "AlreadyExists", "message": "exists"}, stale):
+        fake = _FakeTransport([(409, answer), (200, {})])
+        with pytest.raises(ApiError):
+            Rest(fake).request("PUT", "/api/v1/namespaces/x", body={})
+        assert len(fake.calls) == 1
+
+
+def test_create_reads_what_exists_after_a_lost_answer():
+    """The POST's answer was lost (a reset after the server acted), the retry is refused as AlreadyExists:
+    create reads the object instead of failing."""
+    class LostAnswer(_FakeTransport):
+        def request(self, method, path, query, headers, body, timeout):
+            if not self.calls:
+                self.calls.append((method, path))
+                raise TransportError("POST %s: ConnectionResetError" % path)
+            return _FakeTransport.request(self, method, path, query, headers, body, timeout)
+    fake = LostAnswer([(409, {"reason": "AlreadyExists"}), (200, {"metadata": {"name": "c", "uid": "1"}})])
+    created, live = Rest(fake, sleep=lambda s: None).create("/api/v1/namespaces/ns/configmaps",
+                                                            {"metadata": {"name": "c"}})
+    assert (created, live["metadata"]["uid"]) == (False, "1")
+    assert fake.calls == [("POST", "/api/v1/namespaces/ns/configmaps")] * 2 + [
+        ("GET", "/api/v1/namespaces/ns/configmaps/c")]
+    fake = _FakeTransport([(201, {"metadata": {"name": "c"}})])
+    assert Rest(fake).create("/api/v1/namespaces/ns/configmaps", {"metadata": {"name": "c"}})[0] is True
 
 
 def test_get_or_none_is_none_on_404_only():
@@ -111,8 +144,8 @@ class _RoutingTransport(_FakeTransport):
     def request(self, method, path, query, headers, body, timeout):
         self.calls.append((method, path))
         if method == "GET":
-            return 200, json.dumps({"items": self.lists.get(path, []), "metadata": {}}).encode()
-        return 201, json.dumps(body).encode()
+            return 200, json.dumps({"items": self.lists.get(path, []), "metadata": {}}).encode(), {}
+        return 201, json.dumps(body).encode(), {}
 
 
 def test_reads_are_one_list_per_kind_and_writes_follow_the_tiers():
