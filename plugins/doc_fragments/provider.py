@@ -29,6 +29,8 @@ options:
   endpoint_url:
     description:
       - Override of the provider API endpoint, for example a test double on loopback.
+      - For C(local), the URL at which the zone's API server is reached, for example a proxy in front of it
+        that serves the API server's own certificate; the zone's kubeconfig then names it.
       - If not set, the value of the E(AIZONE_ENDPOINT_URL) environment variable is used.
     type: str
   ca_bundle:

@@ -29,6 +29,8 @@ POOL_LABEL = "aizone.io/node-pool"
 POOL_TYPE_LABEL = "aizone.io/node-pool-type"
 GPU_MODEL_LABEL = "aizone.io/gpu-model"
 TENANT_LABEL = "aizone.io/tenant"
+#: where the NVIDIA GPU Operator and its ConfigMaps live unless gpu_sharing's operator_namespace says otherwise
+GPU_OPERATOR_NAMESPACE = "gpu-operator"
 WORKLOAD_LABEL = "aizone.io/workload"
 COMPUTE_CLUSTER_LABEL = "aizone.io/compute-cluster"
 DATABASE_LABEL = "aizone.io/database"

@@ -69,12 +69,13 @@ def ansible_env(extra=None):
     return env
 
 
-def run_playbook(playbook, workdir, extravars=None, check=False, diff=False, inventory=None, env=None, args=()):
+def run_playbook(playbook, workdir, extravars=None, check=False, diff=False, inventory=None, env=None, args=(),
+                 kill_after=None):
     """Run ansible-playbook; returns a PlaybookResult.
 
     playbook: a path, YAML text, or a list of plays; workdir: a directory for
     the files written. The default inventory is localhost with connection
-    local and this interpreter."""
+    local and this interpreter. kill_after: seconds after which the run is killed (see _killed)."""
     workdir = str(workdir)
     if isinstance(playbook, (list, dict)):
         playbook = yaml.safe_dump(playbook if isinstance(playbook, list) else [playbook], sort_keys=False)
@@ -98,6 +99,8 @@ def run_playbook(playbook, workdir, extravars=None, check=False, diff=False, inv
     if diff:
         cmd.append("--diff")
     cmd += list(args)
+    if kill_after is not None:
+        return _killed(cmd, env, kill_after)
     proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(env), cwd=ROOT, check=False)
     start = proc.stdout.find("{")
     try:
@@ -105,3 +108,17 @@ def run_playbook(playbook, workdir, extravars=None, check=False, diff=False, inv
     except ValueError:
         data = {}
     return PlaybookResult(proc.returncode, proc.stdout + proc.stderr, data)
+
+
+def _killed(cmd, env, seconds):
+    """Run cmd and SIGKILL its whole process group (ansible-playbook and the module it runs) after `seconds`, as
+    a cancelled AWX job or a lost controller would stop it; rc is -9 then, the result has no task records."""
+    import signal
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ansible_env(env),
+                            cwd=ROOT, start_new_session=True)
+    try:
+        out = proc.communicate(timeout=seconds)[0]
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out = proc.communicate()[0]
+    return PlaybookResult(proc.returncode, out, {})

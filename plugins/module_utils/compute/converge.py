@@ -31,6 +31,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.compute.spec impor
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.crd import crd_path, is_established
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
+from ansible_collections.aizone.platform.plugins.module_utils.zones.access import require_namespace
 
 KINDS = {
     "ray": {"validate": validate_ray, "build": ray_cluster_object},
@@ -127,7 +128,9 @@ def converge(kind, params, check_mode=False, want_diff=False):
     rest = connect(params)
     if spec["state"] == "absent":
         return _delete(rest, kind, spec, params, check_mode, want_diff, timeout)
-    served = _crd_served(rest, kind, check_mode)
+    warnings = []
+    exists = require_namespace(rest, "namespace", spec["namespace"], check_mode, warnings, "the cluster is")
+    served = _crd_served(rest, kind, check_mode) and exists
     cluster = KINDS[kind]["build"](spec, read_placements(rest, pools_wanted(spec)))
     if served and _needs_replace(rest, cluster):
         result = _replace(rest, kind, spec, cluster, check_mode, timeout)
@@ -143,4 +146,6 @@ def converge(kind, params, check_mode=False, want_diff=False):
     if pods is not None:
         out["cluster"]["running_pods"] = pods
     out["api_requests"] = dict(rest.counts)
+    if warnings:
+        out["warnings"] = warnings
     return out

@@ -26,9 +26,10 @@ import re
 
 from ansible_collections.aizone.platform.plugins.module_utils.catalog import mig as mig_data
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
+from ansible_collections.aizone.platform.plugins.module_utils.names import GPU_OPERATOR_NAMESPACE
 
 MODES = ("none", "time_slicing", "mig")
-DEFAULT_OPERATOR_NAMESPACE = "gpu-operator"
+DEFAULT_OPERATOR_NAMESPACE = GPU_OPERATOR_NAMESPACE
 STRATEGIES = ("single", "mixed")
 #: mig-parted config name the module reserves for "MIG off" (see gpu_sharing_render).
 RESERVED_POOL_NAMES = ("all-disabled",)

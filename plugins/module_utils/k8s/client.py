@@ -76,6 +76,20 @@ def connect(params, qps=DEFAULT_QPS, burst=DEFAULT_BURST, pool_size=DEFAULT_POOL
     return Rest(chosen, limiter=RateLimiter(qps, burst))
 
 
+def connect_config(config, qps=DEFAULT_QPS, burst=DEFAULT_BURST, pool_size=DEFAULT_POOL_SIZE):
+    """connect() for a kubeconfig given as a dict (a secret): written 0600 in a private directory, read, removed."""
+    import shutil
+    import tempfile
+    from ansible_collections.aizone.platform.plugins.module_utils.files import kubeconfig_text, write_private_file
+    tmp = tempfile.mkdtemp(prefix="aizone-kube-")
+    try:
+        path = os.path.join(tmp, "kubeconfig")
+        write_private_file(path, kubeconfig_text(config))
+        return connect({"kubeconfig": path}, qps, burst, pool_size)   # credentials are read now: the file can go
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def connect_with_kubernetes(params, qps=DEFAULT_QPS, burst=DEFAULT_BURST, pool_size=DEFAULT_POOL_SIZE):
     """Like connect, always through the kubernetes ApiClient adapter."""
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.transport import ApiClientTransport

@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
+from ansible_collections.aizone.platform.plugins.module_utils.zones.access import missing_namespace
 from ansible_collections.aizone.platform.plugins.module_utils.mlops import postgres
 from ansible_collections.aizone.platform.plugins.module_utils.mlops.db_spec import DEFAULT_PASSWORD_LENGTH, normalize
 from ansible_collections.aizone.platform.plugins.module_utils.mlops.secrets import (
@@ -47,8 +48,7 @@ def _read_secret(rest, index, db, namespaces):
     secret = rest.get_or_none(secret_path(db["namespace"], db["secret"]))
     if secret is None:
         if db["state"] == "present" and not _namespace_exists(rest, db["namespace"], namespaces):
-            raise ValidationError("databases[%d].namespace" % index, "namespace %r does not exist; create the "
-                                  "tenant first (aizone.platform.tenant)" % db["namespace"])
+            raise missing_namespace("databases[%d].namespace" % index, db["namespace"])
         return None
     labels = (secret.get("metadata") or {}).get("labels") or {}
     if labels.get(LABEL_MANAGED_BY) != MANAGED_BY or labels.get(DATABASE_LABEL) != db["name"]:

@@ -30,6 +30,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
+from ansible_collections.aizone.platform.plugins.module_utils.zones.access import require_namespace
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.crd import crd_path, is_established
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
 from ansible_collections.aizone.platform.plugins.module_utils.mlops import mlflow_render as render
@@ -70,14 +71,9 @@ class _Reads(object):
     def __init__(self, rest, spec, check_mode):
         self.rest, self.spec, self.check_mode = rest, spec, check_mode
         self.warnings, self.generate = [], []
-        self.namespace = rest.get_or_none("/api/v1/namespaces/%s" % spec["namespace"]) is not None
-        if not self.namespace and not check_mode:
-            raise ValidationError("namespace", "namespace %r does not exist; create the tenant first "
-                                  "(aizone.platform.tenant)" % spec["namespace"])
+        self.namespace = require_namespace(rest, "namespace", spec["namespace"], check_mode, self.warnings,
+                                           "everything is")
         self._secrets = {}
-        if not self.namespace:
-            self.warnings.append("namespace %r does not exist: everything is predicted created, unchecked (a real "
-                                 "run fails unless an earlier task creates it)" % spec["namespace"])
         for field, (part, key), what in SECRET_REFS:
             ref = (spec.get(part) or {}).get(key)
             if ref and (part != "auth" or spec["auth"].get("enabled")) and (self.namespace or what == "generated"):

@@ -28,6 +28,7 @@ __metaclass__ = type
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDONS
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.mlops import SERVING
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
+from ansible_collections.aizone.platform.plugins.module_utils.zones.access import require_namespace
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.crd import crd_path, is_established
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
 from ansible_collections.aizone.platform.plugins.module_utils.mlops import serving_render as render
@@ -64,15 +65,9 @@ def _namespaces(rest, specs, check_mode, warnings):
     """The namespaces that exist; a real run fails on a missing one before any write."""
     found = set()
     for namespace in sorted(set(s["namespace"] for s in specs)):
-        if rest.get_or_none(kind_info("v1", "Namespace").object_path(namespace)) is not None:
-            found.add(namespace)
-            continue
         field = [s["field"] for s in specs if s["namespace"] == namespace][0] + ".namespace"
-        if not check_mode:
-            raise ValidationError(field, "namespace %r does not exist; create the tenant first "
-                                  "(aizone.platform.tenant)" % namespace)
-        warnings.append("%s: namespace %r does not exist: its services are predicted created, unchecked (a real "
-                        "run fails unless an earlier task creates it)" % (field, namespace))
+        if require_namespace(rest, field, namespace, check_mode, warnings, "its services are"):
+            found.add(namespace)
     return found
 
 

@@ -91,9 +91,19 @@ class LocalProvider(Provider):
 
     def _rest(self, zone_name):
         if zone_name not in self._rests:
-            from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect
-            self._rests[zone_name] = connect({"kubeconfig": self._plane(zone_name).kubeconfig_path})
+            from ansible_collections.aizone.platform.plugins.module_utils.k8s import client
+            self._rests[zone_name] = (client.connect_config(self._kubeconfig(zone_name)) if self.params.get("endpoint_url")
+                                      else client.connect({"kubeconfig": self._plane(zone_name).kubeconfig_path}))
         return self._rests[zone_name]
+
+    def _kubeconfig(self, zone_name):
+        """The zone's kubeconfig; its server is endpoint_url when set (a proxy or balancer in front of the API
+        server, which must serve the API server's certificate)."""
+        config = self._plane(zone_name).kubeconfig()
+        if self.params.get("endpoint_url"):
+            for cluster in config.get("clusters") or []:
+                cluster["cluster"]["server"] = self.params["endpoint_url"].rstrip("/")
+        return config
 
     def request_counts(self):
         """{zone: Counter(method -> requests)} made by this provider instance."""
@@ -147,7 +157,7 @@ class LocalProvider(Provider):
             "tags": meta.get("tags") or {},
             "status": state.upper(),
             "status_message": detail,
-            "endpoint": plane.server(),
+            "endpoint": (self.params.get("endpoint_url") or "").rstrip("/") or plane.server(),
         }
 
     def list_zones(self):
@@ -177,7 +187,7 @@ class LocalProvider(Provider):
         return status == "RUNNING", zone, status
 
     def zone_kubeconfig(self, zone):
-        return self._plane(zone["name"]).kubeconfig()
+        return self._kubeconfig(zone["name"])
 
     # add-on operators: processes next to the control plane ----------------
     addon_controllers = ("local", "cluster")

@@ -27,9 +27,9 @@ import re
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.quantity import (
-    compare_quantities, validate_quantity)
+    compare_quantities, parse_quantity, validate_quantity)
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
-    LABEL_MANAGED_BY, TENANT_LABEL, check_annotations, check_choice, check_dns_label, check_dns_subdomain,
+    GPU_OPERATOR_NAMESPACE, LABEL_MANAGED_BY, TENANT_LABEL, check_annotations, check_choice, check_dns_label, check_dns_subdomain,
     check_labels)
 
 STATES = ("present", "absent")
@@ -98,6 +98,10 @@ def _quota(field, quota):
     for key, value in quota.items():
         validate_quota_key("%s.%s" % (field, key), key)
         hard[key] = validate_quantity("%s.%s" % (field, key), value)
+        if "/" in key and not key.startswith("count/") and ".storageclass." not in key and \
+                parse_quantity(value).denominator != 1:
+            raise ValidationError("%s.%s" % (field, key), "%r: devices (%s) are whole units; give an integer"
+                                  % (value, key.split(".", 1)[-1]))
     return hard
 
 
@@ -150,12 +154,34 @@ def _access(field, entries):
             subjects.append({"kind": "Group", "name": str(name), "apiGroup": "rbac.authorization.k8s.io"})
         for name in entry.get("users") or []:
             subjects.append({"kind": "User", "name": str(name), "apiGroup": "rbac.authorization.k8s.io"})
-        for name in entry.get("service_accounts") or []:
+        for i, name in enumerate(entry.get("service_accounts") or []):
             ns, _sep, sa = str(name).rpartition("/")
+            where_sa = "%s.service_accounts[%d]" % (where, i)
+            if ns:
+                check_dns_label(where_sa, ns, max_length=63)
+            check_dns_subdomain(where_sa, sa, "a service account name, or <namespace>/<name>")
             subjects.append({"kind": "ServiceAccount", "name": sa, "namespace": ns or None})
         if not subjects:
             raise ValidationError(where, "needs at least one of groups, users, service_accounts")
     return by_role
+
+
+def reserved_namespaces():
+    """{namespace: what owns it} of the namespaces no tenant may take: Kubernetes' own and the add-ons'."""
+    from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDONS
+    owners = dict((addon["namespace"], "the %s add-on" % key) for key, addon in ADDONS.items())
+    owners.update({"default": "Kubernetes", GPU_OPERATOR_NAMESPACE: "the NVIDIA GPU Operator"})
+    return owners
+
+
+def check_not_reserved(field, name):
+    """name, unless the cluster or an add-on owns that namespace (kube-*, default, the add-ons' namespaces)."""
+    owners = reserved_namespaces()
+    owner = "Kubernetes" if name.startswith("kube-") else owners.get(name)
+    if owner:
+        raise ValidationError(field, "%r is %s's namespace; a tenant needs one of its own (reserved: kube-*, %s)"
+                              % (name, owner, ", ".join(sorted(owners))))
+    return name
 
 
 def validate_tenant(index, tenant, platform_namespaces=()):
@@ -163,7 +189,7 @@ def validate_tenant(index, tenant, platform_namespaces=()):
     field = "tenants[%d]" % index
     if not isinstance(tenant, dict):
         raise ValidationError(field, "must be a mapping with at least a name")
-    name = check_dns_label(field + ".name", tenant.get("name"))
+    name = check_not_reserved(field + ".name", check_dns_label(field + ".name", tenant.get("name")))
     level = check_choice(field + ".pod_security", tenant.get("pod_security") or DEFAULT_POD_SECURITY, POD_SECURITY_LEVELS)
     pcq = {}
     for pc, quota in (tenant.get("priority_class_quotas") or {}).items():

@@ -95,10 +95,15 @@ def converge(params, check_mode=False, want_diff=False):
     rest = connect(params)
     if state == "absent":
         return _delete(rest, specs, params, check_mode, want_diff, timeout)
-    desired, absent = plan(specs, placements(rest, pools_wanted(specs)))
+    demands = [(s["pool"], "workloads[%d].resources" % i, s["resources"]["requests"])
+               for i, s in enumerate(specs) if s.get("pool")]
+    warnings = [] if check_mode else None
+    desired, absent = plan(specs, placements(rest, pools_wanted(specs), demands, warnings))
     result = apply_objects(rest, desired, check_mode=check_mode, absent=absent, wait_timeout=timeout)
     states = _wait(rest, specs, timeout) if params.get("wait", True) and not check_mode else None
     out = result.as_dict(diff=want_diff)
+    if warnings:
+        out["warnings"] = warnings
     out["workloads"] = _summarize(specs, result.objects, states)
     out["api_requests"] = dict(rest.counts)
     return out

@@ -8,11 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
-import shutil
-import tempfile
-
-from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
+from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.names import check_dns_label
 
 
@@ -43,16 +39,27 @@ def require_running(provider, zone, when):
     raise AizoneError("zone %s %s; start it (zone state=present) %s" % (zone["name"], why, when), field="zone")
 
 
+def missing_namespace(field, namespace):
+    """The error for objects to write into a namespace that does not exist."""
+    return ValidationError(field, "namespace %r does not exist; create the tenant first (aizone.platform.tenant)"
+                           % namespace)
+
+
+def require_namespace(rest, field, namespace, check_mode, warnings, what="everything"):
+    """True when the namespace exists. A real run refuses a missing one before any write; check mode warns (an
+    earlier task of the play may create it) and returns False: `what` is then predicted created, unchecked."""
+    if rest.get_or_none("/api/v1/namespaces/%s" % namespace) is not None:
+        return True
+    if not check_mode:
+        raise missing_namespace(field, namespace)
+    warnings.append("%s: namespace %r does not exist: %s predicted created, unchecked (a real run fails unless an "
+                    "earlier task creates it)" % (field, namespace, what))
+    return False
+
+
 def zone_rest(params, provider, zone):
     """The zone's Rest: the kubeconfig option, else the kubeconfig the provider gives for the zone."""
-    from ansible_collections.aizone.platform.plugins.module_utils.files import kubeconfig_text, write_private_file
-    from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect
+    from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect, connect_config
     if params.get("kubeconfig"):
         return connect(params)
-    tmp = tempfile.mkdtemp(prefix="aizone-zone-")
-    try:
-        path = os.path.join(tmp, "kubeconfig")
-        write_private_file(path, kubeconfig_text(provider.zone_kubeconfig(zone)))
-        return connect({"kubeconfig": path})   # credentials are read now: the file can go
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return connect_config(provider.zone_kubeconfig(zone))

@@ -23,6 +23,7 @@ __metaclass__ = type
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.quantity import parse_quantity
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
     CONDITION_TAINT_PREFIXES, POOL_LABEL, pool_selector)
 
@@ -73,7 +74,42 @@ def derive_placement(pool, nodes, field="pool"):
     return {POOL_LABEL: pool}, tolerations
 
 
-def placements(rest, wanted):
-    """wanted: {pool: field} -> {pool: (nodeSelector, tolerations)}, one LIST for all pools."""
+def _offer(allocatable):
+    return ", ".join("%s %s" % (k, allocatable[k]) for k in sorted(allocatable)
+                     if k in ("cpu", "memory") or "/" in k) or "nothing"
+
+
+def check_fit(pool, nodes, requests, field):
+    """Refuse (ValidationError naming field) a pod asking `requests` ({resource: quantity}) that no node of the
+    pool could hold even empty: none offers pods (allocatable) that much of every resource asked."""
+    wanted = dict((k, parse_quantity(v)) for k, v in (requests or {}).items())
+    if not nodes or not wanted:
+        return
+    shapes = []
+    for node in nodes:
+        allocatable = (node.get("status") or {}).get("allocatable") or {}
+        if all(k in allocatable and parse_quantity(allocatable[k]) >= v for k, v in wanted.items()):
+            return
+        if _offer(allocatable) not in shapes:
+            shapes.append(_offer(allocatable))
+    raise ValidationError(field, "a pod asking %s fits on no node of pool %r, whose nodes offer pods %s"
+                          % (", ".join("%s %s" % kv for kv in sorted(requests.items())), pool, "; or ".join(shapes)),
+                          pool=pool)
+
+
+def placements(rest, wanted, demands=(), warnings=None):
+    """wanted: {pool: field} -> {pool: (nodeSelector, tolerations)}, one LIST for all pools.
+
+    demands: [(pool, field, requests of one pod)] checked with check_fit against the same nodes; with a
+    `warnings` list (check mode: an earlier task may change what the nodes offer, as gpu_sharing does) a pod
+    that fits nowhere is a warning there instead of an error."""
     nodes = read_pool_nodes(rest, list(wanted))
-    return dict((pool, derive_placement(pool, nodes[pool], field)) for pool, field in wanted.items())
+    found = dict((pool, derive_placement(pool, nodes[pool], field)) for pool, field in wanted.items())
+    for pool, field, requests in demands:
+        try:
+            check_fit(pool, nodes.get(pool), requests, field)
+        except ValidationError as exc:
+            if warnings is None:
+                raise
+            warnings.append(exc.msg + " (now; a real run refuses it unless an earlier task changes the nodes)")
+    return found

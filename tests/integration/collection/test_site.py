@@ -5,14 +5,13 @@ with the zone; teardown."""
 import json
 import os
 from decimal import Decimal
-import shutil
 import subprocess
 import sys
 
 import pytest
-import yaml
 
 from harness.ansible import ROOT, run_playbook
+from harness.site import Site
 
 pytestmark = [pytest.mark.controlplane, pytest.mark.slow]
 
@@ -22,22 +21,9 @@ ZONE = "aizone-site"
 @pytest.fixture
 def site(controlplane, tmp_path):
     """An inventory like inventories/local for the zone aizone-site, its kubeconfig under tmp_path."""
-    inventory = tmp_path / "inventory"
-    shutil.copytree(os.path.join(ROOT, "inventories", "local"), str(inventory))
-    hosts = inventory / "hosts.yml"
-    hosts.write_text(hosts.read_text().replace("aizone-local:", ZONE + ":"))
-    host_vars = yaml.safe_load((inventory / "host_vars" / "aizone-local.yml").read_text())
-    host_vars["aizone_zone"]["name"] = ZONE
-    host_vars["aizone_cost_report"] = str(tmp_path / "cost.json")
-    (inventory / "host_vars" / "aizone-local.yml").unlink()
-    (inventory / "host_vars" / (ZONE + ".yml")).write_text(yaml.safe_dump(host_vars, sort_keys=False))
-    env = {"AIZONE_DEMO_KUBECONFIG": str(tmp_path / "kubeconfig")}
-
-    def run(playbook, **kw):
-        return run_playbook(os.path.join(ROOT, "playbooks", playbook), tmp_path, inventory=str(inventory), env=env, **kw)
-    yield run, str(tmp_path / "kubeconfig")
-    subprocess.run([sys.executable, os.path.join(ROOT, "hack", "localzone.py"), "delete", ZONE], check=False,
-                   capture_output=True)
+    zone = Site(tmp_path, ZONE)
+    yield zone.run, zone.kubeconfig
+    zone.delete()
 
 
 def _layer(result, role="distributed_compute"):

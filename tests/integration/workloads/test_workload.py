@@ -103,17 +103,26 @@ def test_gpu_workload_lands_on_its_pool_and_second_run_writes_nothing(controlpla
 
 
 def test_unplaceable_workloads_fail_with_the_reason(controlplane, core, gpu_pool, namespace, run_playbook):
-    """More GPUs than a node has: the scheduler's reason. A pool without nodes: its name, before any write."""
+    """More GPUs per pod than any node of the pool has, or a pool without nodes: refused before any write, with the
+    pool's capacity or its name. Pods that each fit a node but not all at once: the scheduler's reason."""
     from kubernetes import client
     apps = client.AppsV1Api(controlplane.api_client())
     pool, _nodes, _unique = gpu_pool
     kc = controlplane.kubeconfig
     missing = "no-such-pool-" + uuid.uuid4().hex[:5]
-    greedy = gpu_workload(namespace, pool, name="greedy", replicas=1,
-                          resources={"cpu": "1", "gpus": 3}, service=None, ports=None)
+    huge = gpu_workload(namespace, pool, name="huge", replicas=1,
+                        resources={"cpu": "1", "gpus": 3}, service=None, ports=None)
+    greedy = gpu_workload(namespace, pool, name="greedy", replicas=3,
+                          resources={"cpu": "1", "gpus": 2}, service=None, ports=None)
     lost = gpu_workload(namespace, missing, name="lost")
-    result = run_playbook(play(dict(task("greedy", kc, [greedy], wait_timeout=8), ignore_errors=True),
+    result = run_playbook(play(dict(task("huge", kc, [huge]), ignore_errors=True),
+                               dict(task("greedy", kc, [greedy], wait_timeout=8), ignore_errors=True),
                                dict(task("lost", kc, [lost]), ignore_errors=True)))
+    res = result.task("huge")
+    assert res["failed"] is True and res["field"] == "workloads[0].resources", res
+    assert "a pod asking cpu 1, nvidia.com/gpu 3 fits on no node of pool %r" % pool in res["msg"], res["msg"]
+    assert "nvidia.com/gpu 2" in res["msg"], res["msg"]
+
     res = result.task("greedy")
     assert res["failed"] is True
     assert "Insufficient nvidia.com/gpu" in res["msg"], res["msg"]
