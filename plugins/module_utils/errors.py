@@ -56,8 +56,7 @@ def run_module(argument_spec, fn):
     error (field, status, code, last_state...) are returned beside msg so
     playbooks and tests can assert on them.
     """
-    from ansible.module_utils.basic import AnsibleModule
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = _module_class()(argument_spec=argument_spec, supports_check_mode=True)
     every = bool(module.params.get("list_unchanged")) or module._verbosity >= 2
     try:
         result = fn(module)
@@ -67,6 +66,36 @@ def run_module(argument_spec, fn):
     for warning in result.pop("warnings", None) or []:
         module.warn(warning)
     module.exit_json(**trim_objects(result, every))
+
+
+def _has_text(value):
+    return isinstance(value, str) or (isinstance(value, list) and any(isinstance(v, str) for v in value))
+
+
+def _raw_args():
+    """The module's arguments as given (validation drops an element it cannot read), or {}."""
+    try:
+        from ansible.module_utils.basic import _load_params
+        return _load_params() or {}
+    except Exception:  # noqa: BLE001 - only to word an error message better
+        return {}
+
+
+def _module_class():
+    """AnsibleModule, naming the option in the one argument check whose message names none: a list of mappings
+    given as text ("dictionary requested, could not parse JSON or key=value")."""
+    from ansible.module_utils.basic import AnsibleModule
+
+    class Module(AnsibleModule):
+        def fail_json(self, msg=None, **kwargs):
+            if str(msg).startswith("dictionary requested"):
+                raw = _raw_args()
+                texts = sorted(k for k, spec in self.argument_spec.items() if spec.get("elements") == "dict"
+                               and _has_text(raw.get(k)))
+                if texts:
+                    msg = "%s: give a list of mappings, not text (%s)" % (", ".join(texts), msg)
+            super(Module, self).fail_json(msg=msg, **kwargs)
+    return Module
 
 
 def trim_objects(result, every=False):

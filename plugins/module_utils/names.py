@@ -73,6 +73,12 @@ def check_keys(field, value, known):
     return value
 
 
+def given(value, default):
+    """value, unless it is None (unset): then default. Not `value or default`, which turns a 0 given into the
+    default instead of checking it."""
+    return default if value is None else value
+
+
 def check_int(field, value, minimum=0, maximum=None):
     """value as an int within minimum..maximum (an integer string is accepted)."""
     if isinstance(value, bool) or not isinstance(value, int):

@@ -10,11 +10,21 @@ __metaclass__ = type
 import time
 from contextlib import nullcontext
 
-from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError, TransportError, WaitTimeout
+from ansible_collections.aizone.platform.plugins.module_utils.errors import ApiError, TransportError, ValidationError, WaitTimeout
 from ansible_collections.aizone.platform.plugins.module_utils.retry import status_is_transient, task_bound
 
 #: wait_timeout of the Kubernetes-side modules (the aizone.platform.wait doc fragment documents it)
 DEFAULT_WAIT_TIMEOUT = 300
+
+
+def task_timeout(params, default=DEFAULT_WAIT_TIMEOUT):
+    """The module's wait_timeout (seconds, at least 1; unset: default)."""
+    value = params.get("wait_timeout")
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError("wait_timeout", "must be a whole number of seconds >= 1, got %r" % (value,))
+    return value
 
 
 def wait_args(timeout=DEFAULT_WAIT_TIMEOUT):

@@ -35,7 +35,10 @@ options:
     default: []
     suboptions:
       name:
-        description: Tenant and namespace name (a DNS-1123 label).
+        description:
+          - Tenant and namespace name (a DNS-1123 label).
+          - Namespaces the cluster or an add-on owns are refused - C(kube-*), C(default), C(gpu-operator) and
+            the add-ons' namespaces (C(kuberay-system), C(dask-operator), C(keda)).
         type: str
         required: true
       labels:

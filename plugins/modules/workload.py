@@ -141,6 +141,9 @@ options:
         description:
           - Node pool the pods must run on. Node selector C(aizone.io/node-pool=<pool>) and one toleration
             per taint of the pool's nodes are derived from the zone.
+          - A pod that no node of the pool could hold even empty (its requests above every node's allocatable,
+            or a GPU resource the nodes do not publish) is refused before any write, with what the nodes offer.
+            In check mode that is a warning, since an earlier task (gpu_sharing) may change what they publish.
         type: str
       priority_class:
         description: PriorityClass of the pods.

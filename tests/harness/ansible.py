@@ -23,6 +23,16 @@ def _seconds(duration):
     return round((end - start).total_seconds(), 1)
 
 
+def _window(duration):
+    """(start, end) of a task as POSIX seconds (the json callback's UTC stamps), or None."""
+    from datetime import datetime, timezone
+    try:
+        return tuple(datetime.strptime(duration[k], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
+                     for k in ("start", "end"))
+    except (KeyError, ValueError):
+        return None
+
+
 class PlaybookResult(object):
     def __init__(self, rc, output, data):
         self.rc = rc
@@ -36,6 +46,7 @@ class PlaybookResult(object):
                         "task": task["task"]["name"], "host": host,
                         "changed": bool(result.get("changed")), "failed": bool(result.get("failed")),
                         "result": result, "duration": _seconds(task["task"].get("duration") or {}),
+                        "window": _window(task["task"].get("duration") or {}),
                     })
 
     def task(self, name):

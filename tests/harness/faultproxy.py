@@ -13,7 +13,7 @@ server's, valid for 127.0.0.1) and reaches the server with the zone's admin
 client certificate, so a kubeconfig that only swaps the server URL for the
 proxy's works unchanged. The zone may not exist yet when the proxy starts
 (site.yml creates it): its certificates and address are read per connection.
-`counts` records what happened, by fault and by method.
+`counts` records what happened, by fault; `log` every request as (time.time(), method, path, fault).
 """
 
 import http.client
@@ -23,6 +23,7 @@ import random
 import socket
 import ssl
 import threading
+import time
 from collections import Counter
 
 FAULTS = ("429", "500", "503", "drop-before", "drop-after")
@@ -63,6 +64,7 @@ class FaultProxy(object):
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self.counts = Counter()
+        self.log = []
         self.enabled = True
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -162,6 +164,7 @@ class FaultProxy(object):
         with self._lock:
             self.counts[fault or "forwarded"] += 1
             self.counts["requests"] += 1
+            self.log.append((time.time(), method, target.split("?", 1)[0], fault))
         if fault == "drop-before":
             return False
         if fault in ("429", "500", "503"):

@@ -29,7 +29,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.addons.spec import
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDONS
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
-from ansible_collections.aizone.platform.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
+from ansible_collections.aizone.platform.plugins.module_utils.waiter import task_timeout
 from ansible_collections.aizone.platform.plugins.module_utils.zones.access import running_zone, zone_rest
 
 LOCAL_MODULES = {"dask": ("kopf", "dask_kubernetes")}
@@ -139,13 +139,14 @@ def converge(params, check_mode=False, want_diff=False):
     from ansible_collections.aizone.platform.plugins.module_utils.zones.placement import placements as read_placements
 
     specs = validate_addons(params.get("addons") or [])
-    timeout = params.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT
+    timeout = task_timeout(params)
     provider, zone = running_zone(params)
     controllers = choose_controllers(params.get("controllers"), provider)
     root = files_dir(params)
     read = dict((spec["name"], _read_files(root, spec, controllers)) for spec in specs)
     rest = zone_rest(params, provider, zone)
-    wanted = dict((s["pool"], s["field"] + ".pool") for s in specs if s["pool"] and controllers == "cluster")
+    # a pool is checked on every zone (it must have nodes) and places the operator where the zone runs it
+    wanted = dict((s["pool"], s["field"] + ".pool") for s in specs if s["pool"] and s["state"] == "present")
     desired, absent, owned = _plan(rest, specs, read, controllers, read_placements(rest, wanted))
     result = apply_objects(rest, desired, absent=absent, check_mode=check_mode, wait_timeout=timeout,
                            wait_deleted=params.get("wait", True))

@@ -53,8 +53,8 @@ def validate_addon(index, raw):
 
 def validate_addons(addons):
     specs, seen = [], {}
-    if not isinstance(addons, list):
-        raise ValidationError("addons", "must be a list of add-ons")
+    if not isinstance(addons, list) or not addons:
+        raise ValidationError("addons", "give a list of at least one add-on")
     for index, raw in enumerate(addons):
         spec = validate_addon(index, raw)
         if spec["name"] in seen:

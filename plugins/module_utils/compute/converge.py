@@ -30,7 +30,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.compute.spec impor
     DEFAULTS, pools_wanted, served_kind, validate_dask, validate_ray)
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.crd import crd_path, is_established
-from ansible_collections.aizone.platform.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
+from ansible_collections.aizone.platform.plugins.module_utils.waiter import task_timeout
 from ansible_collections.aizone.platform.plugins.module_utils.zones.access import require_namespace
 
 KINDS = {
@@ -124,7 +124,7 @@ def converge(kind, params, check_mode=False, want_diff=False):
     from ansible_collections.aizone.platform.plugins.module_utils.zones.placement import placements as read_placements
 
     spec = KINDS[kind]["validate"](params)
-    timeout = params.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT
+    timeout = task_timeout(params)
     rest = connect(params)
     if spec["state"] == "absent":
         return _delete(rest, kind, spec, params, check_mode, want_diff, timeout)

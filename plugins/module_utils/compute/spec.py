@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDONS
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.names import check_choice, check_dns_label, check_int
@@ -122,6 +124,9 @@ def validate_ray(params):
         return spec
     head = dict(params.get("head") or {})
     spec["ray_version"] = str(params.get("ray_version") or DEFAULT_RAY_VERSION)
+    if not re.match(r"^[0-9]+\.[0-9]+\.[0-9]+$", spec["ray_version"]):
+        raise ValidationError("ray_version", "%r is not a Ray release such as %s (the head and workers run "
+                              "rayproject/ray:<ray_version>)" % (spec["ray_version"], DEFAULT_RAY_VERSION))
     spec["head"] = {
         "resources": _group_resources("head", head, DEFAULTS["ray"]["head"]),
         "pool": _pool("head.pool", head.get("pool")),

@@ -56,11 +56,18 @@ def _offers(providers, capacity_types, want):
 def _want(params):
     gpu = params.get("gpu") or {}
     current = params.get("current") or {}
+    if current.get("instance_type"):
+        catalog.get(current.get("provider") or "eks", current["instance_type"], "current.instance_type")
     if gpu.get("model"):
         catalog.gpu_model(gpu["model"], "gpu.model")
-        count = gpu.get("count") or 1
+        count = 1 if gpu.get("count") is None else gpu["count"]
         if not isinstance(count, int) or count < 1:
             raise ValidationError("gpu.count", "must be a whole number of GPUs of at least 1, got %r" % (count,))
+        counts = sorted(set(e["gpu_count"] for p in CLOUD_PROVIDERS for e in catalog.instance_types(p).values()
+                            if e["gpu_model"] == gpu["model"]))
+        if count not in counts:
+            raise ValidationError("gpu.count", "no instance type of %s has %d x %s; allowed values: %s"
+                                  % ("/".join(CLOUD_PROVIDERS), count, gpu["model"], ", ".join(map(str, counts))))
         return {"gpu_model": gpu["model"], "gpu_count": count}
     if current.get("instance_type"):
         entry = catalog.get(current.get("provider") or "eks", current["instance_type"], "current.instance_type")

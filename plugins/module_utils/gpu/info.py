@@ -9,11 +9,10 @@ __metaclass__ = type
 
 from ansible_collections.aizone.platform.plugins.module_utils.gpu import local_operator as emu
 from ansible_collections.aizone.platform.plugins.module_utils.gpu import render
-from ansible_collections.aizone.platform.plugins.module_utils.gpu.sharing import CP_PATH
-from ansible_collections.aizone.platform.plugins.module_utils.gpu.spec import DEFAULT_OPERATOR_NAMESPACE
+from ansible_collections.aizone.platform.plugins.module_utils.gpu.sharing import CP_PATH, operator_namespace
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.crd import crd_path
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
-from ansible_collections.aizone.platform.plugins.module_utils.names import GPU_MODEL_LABEL
+from ansible_collections.aizone.platform.plugins.module_utils.names import GPU_MODEL_LABEL, check_dns_label
 from ansible_collections.aizone.platform.plugins.module_utils.zones.placement import read_pool_nodes
 
 
@@ -41,9 +40,10 @@ def pool_config(name, dp_data, mig_configs):
 def info(params):
     """What gpu_sharing_info returns: each pool's sharing mode, nodes and resources, and the ClusterPolicy."""
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect
-    namespace = params.get("operator_namespace") or DEFAULT_OPERATOR_NAMESPACE
+    namespace = operator_namespace(params)
+    pools = [check_dns_label("node_pools[%d]" % i, name) for i, name in enumerate(params.get("node_pools") or [])]
     rest = connect(params)
-    nodes = read_pool_nodes(rest, params.get("node_pools") or None)
+    nodes = read_pool_nodes(rest, pools or None)
     configmaps = kind_info("v1", "ConfigMap")
     dp = rest.get_or_none(configmaps.object_path(render.DEVICE_PLUGIN_CM, namespace)) or {}
     mig = rest.get_or_none(configmaps.object_path(render.MIG_PARTED_CM, namespace)) or {}

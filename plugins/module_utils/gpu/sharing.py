@@ -28,6 +28,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible_collections.aizone.platform.plugins.module_utils.concurrency import all_or_raise
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.gpu import local_operator as emu
@@ -39,7 +41,8 @@ from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply_exec imp
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.crd import crd_path, wait_established
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.shared import converge_shared
-from ansible_collections.aizone.platform.plugins.module_utils.names import GPU_MODEL_LABEL, POOL_LABEL
+from ansible_collections.aizone.platform.plugins.module_utils.names import (
+    GPU_MODEL_LABEL, POOL_LABEL, check_dns_label, check_labels)
 from ansible_collections.aizone.platform.plugins.module_utils.zones.placement import read_pool_nodes
 
 #: Field manager of the one-time defaults of a ClusterPolicy this collection creates,
@@ -75,16 +78,26 @@ def pool_model(pool, nodes):
     return given or seen
 
 
+#: a Prometheus duration, as the ClusterPolicy CRD's serviceMonitor.interval pattern accepts it
+PROMETHEUS_DURATION = re.compile(r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?"
+                                 r"(([0-9]+)ms)?)$")
+
+
 def _validate_dcgm(dcgm):
     if dcgm is None:
         return None
     monitor = dcgm.get("service_monitor") or {}
-    labels = monitor.get("additional_labels") or {}
-    for key, value in labels.items():
-        if not isinstance(value, str):
-            raise ValidationError("dcgm_exporter.service_monitor.additional_labels.%s" % key,
-                                  "label values must be strings, got %r" % (value,))
+    check_labels("dcgm_exporter.service_monitor.additional_labels", monitor.get("additional_labels") or {})
+    interval = monitor.get("interval")
+    if interval is not None and not (interval and PROMETHEUS_DURATION.match(str(interval))):
+        raise ValidationError("dcgm_exporter.service_monitor.interval", "%r is not a Prometheus duration such as "
+                              "15s, 1m or 1m30s" % (interval,))
     return dcgm
+
+
+def operator_namespace(params):
+    """The operator_namespace option, checked (a DNS label), or the default."""
+    return check_dns_label("operator_namespace", params.get("operator_namespace") or DEFAULT_OPERATOR_NAMESPACE)
 
 
 def _pool_labels_patch(node, desired):
@@ -179,6 +192,7 @@ def converge(params, check_mode=False, want_diff=False):
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect
     pools = normalize_pools(params.get("node_pools"))
     dcgm = _validate_dcgm(params.get("dcgm_exporter"))
+    namespace = operator_namespace(params)
     emulation = params.get("operator_emulation") or "auto"
     for pool in pools:
         if pool["gpu_model"]:
@@ -189,7 +203,6 @@ def converge(params, check_mode=False, want_diff=False):
     emulated = _emulated_nodes(pools, nodes, emulation)
     outcome = ApplyResult()
     crd_present = _ensure_crd(rest, params, emulated, emulation, check_mode, outcome)
-    namespace = params.get("operator_namespace") or DEFAULT_OPERATOR_NAMESPACE
     missing = _namespace(rest, namespace)
     if missing:
         outcome.add(apply_objects(rest, missing, check_mode=check_mode))

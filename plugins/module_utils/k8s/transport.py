@@ -70,9 +70,11 @@ class Transport(object, metaclass=abc.ABCMeta):
 
 
 def _no_answer(method, path, exc):
-    """The error for a request that got no HTTP answer (TLS failures are not retried)."""
+    """The error for a request that got no HTTP answer (TLS failures and malformed requests are not retried)."""
     if isinstance(exc, ssl.SSLError) or "SSL" in type(exc).__name__ or "SSL" in str(exc)[:200]:
         return ApiError("%s %s: TLS failure: %s" % (method, path, exc))
+    if isinstance(exc, (http.client.InvalidURL, ValueError)) or type(exc).__name__ == "LocationValueError":
+        return ApiError("%s %s: not a valid request: %s" % (method, path, exc))
     return TransportError("%s %s: %s: %s" % (method, path, type(exc).__name__, exc))
 
 
@@ -129,7 +131,7 @@ class HttpTransport(Transport):
             headers["Authorization"] = self._auth
         try:
             return self._exchange(method, target, data, headers, connect_timeout, read_timeout)
-        except (OSError, http.client.HTTPException) as exc:
+        except (OSError, ValueError, http.client.HTTPException) as exc:
             raise _no_answer(method, path, exc)
 
     def _exchange(self, method, target, data, headers, connect_timeout, read_timeout):

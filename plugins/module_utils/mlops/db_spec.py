@@ -126,7 +126,9 @@ def normalize(params):
     server = _server(params.get("server") or {})
     check_int("password_length", params.get("password_length"), 16, 128)
     databases, seen, owners = [], {}, {}
-    for index, db in enumerate(params.get("databases") or []):
+    if not params.get("databases"):
+        raise ValidationError("databases", "give at least one database")
+    for index, db in enumerate(params.get("databases")):
         db = _database(index, db)
         for key, table, what in ((db["name"], seen, "name"), (db["owner"], owners, "owner")):
             if key in table:

@@ -38,7 +38,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.mlops.mlflow_spec 
 from ansible_collections.aizone.platform.plugins.module_utils.mlops.secrets import (
     decoded, new_password, secret_object, secret_path)
 from ansible_collections.aizone.platform.plugins.module_utils.names import LABEL_COMPONENT, LABEL_NAME
-from ansible_collections.aizone.platform.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
+from ansible_collections.aizone.platform.plugins.module_utils.waiter import task_timeout
 
 SERVICE_MONITOR_CRD = "servicemonitors.monitoring.coreos.com"
 #: backend URI schemes the server's packages drive (SQLAlchemy 2.1: postgresql:// is psycopg 3)
@@ -287,7 +287,7 @@ def converge(params, check_mode=False, want_diff=False):
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect
     from ansible_collections.aizone.platform.plugins.module_utils.workloads.rollout import wait_rollouts
     spec = normalize(params)
-    timeout = params.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT
+    timeout = task_timeout(params)
     rest = connect(params)
     if spec["state"] == "absent":
         return _absent(rest, spec, check_mode, want_diff, timeout)

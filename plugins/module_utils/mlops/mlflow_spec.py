@@ -17,6 +17,7 @@ import re
 
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.mlops import MLFLOW
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
+from ansible_collections.aizone.platform.plugins.module_utils.workloads.spec import validate_resources
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
     check_choice, check_dns_label, check_dns_subdomain, check_int)
 
@@ -198,6 +199,7 @@ def normalize(params):
     spec["artifacts"] = _artifacts(params.get("artifacts"), development, spec["replicas"])
     if params.get("node_pool"):
         check_dns_label("node_pool", params["node_pool"])
+    validate_resources("resources", dict((k, v) for k, v in (params.get("resources") or {}).items() if v is not None))
     if params.get("ingress_host"):
         check_dns_subdomain("ingress_host", params["ingress_host"], "a host name")
     gc = dict(params.get("gc") or {})

@@ -35,7 +35,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.mlops import servi
 from ansible_collections.aizone.platform.plugins.module_utils.mlops.serving_spec import validate_services
 from ansible_collections.aizone.platform.plugins.module_utils.mlops.sizing import check_fit, model_memory, pool_offers
 from ansible_collections.aizone.platform.plugins.module_utils.names import LABEL_COMPONENT, POOL_LABEL, WORKLOAD_LABEL
-from ansible_collections.aizone.platform.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
+from ansible_collections.aizone.platform.plugins.module_utils.waiter import task_timeout
 
 KEDA_CRD = ADDONS["keda"]["kinds"][0][2]
 
@@ -172,7 +172,7 @@ def converge(params, check_mode=False, want_diff=False):
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect
     from ansible_collections.aizone.platform.plugins.module_utils.workloads.rollout import wait_rollouts
     specs = validate_services(params.get("services"))
-    timeout = params.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT
+    timeout = task_timeout(params)
     rest = connect(params)
     warnings, present = [], [s for s in specs if s["state"] == "present"]
     served = keda_served(rest)

@@ -19,7 +19,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.k8s.quantity impor
 from ansible_collections.aizone.platform.plugins.module_utils.mlops.sizing import (
     DTYPE_BYTES, KV_CACHE_DTYPES, QUANTIZATION_BYTES)
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
-    check_choice, check_dns_label, check_dns_subdomain, check_int, check_keys)
+    check_choice, check_dns_label, check_dns_subdomain, check_int, check_keys, given)
 from ansible_collections.aizone.platform.plugins.module_utils.workloads.spec import validate_resources
 
 RUNTIMES = tuple(sorted(SERVING))
@@ -73,7 +73,7 @@ def _model(field, raw, runtime):
            "parameters_b": _number(field + ".parameters_b", raw["parameters_b"], 0.001, 10000),
            "dtype": check_choice(field + ".dtype", raw.get("dtype") or "bfloat16", DTYPES),
            "quantization": None if quantization == "none" else quantization,
-           "context_length": check_int(field + ".context_length", raw.get("context_length") or 8192, 128, 10 ** 7),
+           "context_length": check_int(field + ".context_length", given(raw.get("context_length"), 8192), 128, 10 ** 7),
            "kv_cache_dtype": check_choice(field + ".kv_cache_dtype", raw.get("kv_cache_dtype") or "auto",
                                           KV_CACHE_DTYPES),
            "architecture": _architecture(field + ".architecture", raw.get("architecture")),
@@ -93,7 +93,7 @@ def _gpus(field, raw, resources, runtime):
     if gpus == 0 and runtime == "vllm":
         raise ValidationError(field + ".resources.gpus", "vLLM serves on GPUs: give gpus, mig_profile or shared_gpu")
     default = gpus if kind == "gpu" and gpus else 1
-    size = check_int(field + ".tensor_parallel_size", raw.get("tensor_parallel_size") or default, 1, 64)
+    size = check_int(field + ".tensor_parallel_size", given(raw.get("tensor_parallel_size"), default), 1, 64)
     if kind == "gpu" and gpus and size != gpus:
         raise ValidationError(field + ".tensor_parallel_size", "%d differs from resources.gpus %d: each tensor-"
                               "parallel rank holds one whole GPU" % (size, gpus))
@@ -124,15 +124,15 @@ def _autoscaling(field, raw, runtime, resources):
         if "cpu" not in resources["requests"]:
             raise ValidationError(field, "CPU utilisation is measured against the CPU request: set resources.cpu")
         out["target_cpu_utilization"] = check_int(field + ".target_cpu_utilization",
-                                                  raw.get("target_cpu_utilization") or 70, 1, 1000)
+                                                  given(raw.get("target_cpu_utilization"), 70), 1, 1000)
         return out
     url = raw.get("prometheus_url") or DEFAULT_PROMETHEUS
     if not re.match(r"^https?://[^\s\"'{}]+$", str(url)):
         raise ValidationError(field + ".prometheus_url", "%r is not an http(s) URL" % (url,))
     out.update(target=_number(field + ".target", raw.get("target") or SERVING[runtime]["queue_target"], 0.001),
                prometheus_url=str(url),
-               polling_seconds=check_int(field + ".polling_seconds", raw.get("polling_seconds") or 15, 1, 3600),
-               cooldown_seconds=check_int(field + ".cooldown_seconds", raw.get("cooldown_seconds") or 300, 0, 86400))
+               polling_seconds=check_int(field + ".polling_seconds", given(raw.get("polling_seconds"), 15), 1, 3600),
+               cooldown_seconds=check_int(field + ".cooldown_seconds", given(raw.get("cooldown_seconds"), 300), 0, 86400))
     return out
 
 
@@ -175,7 +175,7 @@ def validate_service(index, raw):
         model=_model(field + ".model", raw.get("model") or {}, runtime),
         resources=resources, gpu_resource=resources["gpu_resource"],
         tensor_parallel_size=_gpus(field, raw, resources, runtime),
-        gpu_memory_utilization=_number(field + ".gpu_memory_utilization", raw.get("gpu_memory_utilization") or 0.9,
+        gpu_memory_utilization=_number(field + ".gpu_memory_utilization", given(raw.get("gpu_memory_utilization"), 0.9),
                                        0.1, 0.99),
         replicas=check_int(field + ".replicas", raw.get("replicas") if raw.get("replicas") is not None else 1, 1, 1000),
         autoscaling=_autoscaling(field + ".autoscaling", raw.get("autoscaling"), runtime, resources),

@@ -11,7 +11,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.names import (
     LABEL_MANAGED_BY, MANAGED_BY, TENANT_LABEL, check_dns_label)
 from ansible_collections.aizone.platform.plugins.module_utils.tenants.objects import plan, summarize
 from ansible_collections.aizone.platform.plugins.module_utils.tenants.spec import TENANT_KINDS
-from ansible_collections.aizone.platform.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
+from ansible_collections.aizone.platform.plugins.module_utils.waiter import task_timeout
 
 
 def converge(params, check_mode=False, want_diff=False):
@@ -25,7 +25,7 @@ def converge(params, check_mode=False, want_diff=False):
     if not desired and not absent and not prune_specs:
         return dict(changed=False, tenants=[], objects=[])
     result = apply_objects(connect(params), desired, check_mode=check_mode, prune=prune_specs, absent=absent,
-                           wait_deleted=params.get("wait", True), wait_timeout=params.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT)
+                           wait_deleted=params.get("wait", True), wait_timeout=task_timeout(params))
     out = result.as_dict(diff=want_diff)
     out["tenants"] = summarize(result.objects)
     return out

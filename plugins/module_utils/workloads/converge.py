@@ -15,15 +15,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
-    LABEL_MANAGED_BY, MANAGED_BY, POOL_LABEL, WORKLOAD_LABEL, check_choice)
+    LABEL_MANAGED_BY, MANAGED_BY, POOL_LABEL, WORKLOAD_LABEL, check_choice, check_dns_label)
 from ansible_collections.aizone.platform.plugins.module_utils.workloads.objects import (
     absent_refs, pools_wanted, workload_objects)
 from ansible_collections.aizone.platform.plugins.module_utils.workloads.rollout import rollout_status
 from ansible_collections.aizone.platform.plugins.module_utils.workloads.spec import KINDS, STATES, validate_workloads
-from ansible_collections.aizone.platform.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
+from ansible_collections.aizone.platform.plugins.module_utils.waiter import task_timeout
 from ansible_collections.aizone.platform.plugins.module_utils.zones.placement import placements
 
 
@@ -53,14 +52,6 @@ def _summarize(specs, objects, states):
     return out
 
 
-def _timeout(params):
-    timeout = params.get("wait_timeout")
-    timeout = DEFAULT_WAIT_TIMEOUT if timeout is None else timeout
-    if timeout <= 0:
-        raise ValidationError("wait_timeout", "must be > 0 seconds")
-    return timeout
-
-
 def _delete(rest, specs, params, check_mode, want_diff, timeout):
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import delete_objects
     refs = [ref for spec in specs for ref in absent_refs(spec)]
@@ -88,7 +79,7 @@ def converge(params, check_mode=False, want_diff=False):
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect
 
     state = check_choice("state", params.get("state") or "present", STATES)
-    timeout = _timeout(params)
+    timeout = task_timeout(params)
     specs = validate_workloads(params.get("workloads") or [], state)
     if not specs:
         return dict(changed=False, workloads=[], objects=[], api_requests={})
@@ -138,8 +129,8 @@ def describe(params):
     """The workload_info module: every managed workload (optionally filtered), read only."""
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect
 
-    namespace = params.get("namespace")
-    names = params.get("names") or []
+    namespace = check_dns_label("namespace", params["namespace"]) if params.get("namespace") else None
+    names = [check_dns_label("names[%d]" % i, n) for i, n in enumerate(params.get("names") or [])]
     kinds = params.get("kinds") or list(KINDS)
     for i, kind in enumerate(kinds):
         check_choice("kinds[%d]" % i, kind, tuple(KINDS))

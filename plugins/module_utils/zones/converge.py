@@ -60,8 +60,8 @@ def converge_node_pools(params, check_mode=False):
     """The node_pools module: the whole list validated, then one plan, concurrent writes and one wait."""
     zone = check_name("zone", params["zone"])
     desired = node_pools_desired(params.get("node_pools"), params["provider"])
-    concurrency = check_int("concurrency", params.get("concurrency") or pools.DEFAULT_CONCURRENCY, minimum=1,
-                            maximum=64)
+    concurrency = check_int("concurrency", pools.DEFAULT_CONCURRENCY if params.get("concurrency") is None
+                            else params["concurrency"], minimum=1, maximum=64)
     budget = check_budget(params.get("budget"))
     provider = get_provider(params["provider"], params)
     return pools.reconcile_node_pools(provider, zone, desired, prune=params.get("prune", False),
