@@ -47,7 +47,7 @@ def _read_request(stream):
         raw = stream.readline(65537)
         if raw in (b"\r\n", b"\n", b""):
             break
-        name, _, value = raw.decode("latin-1").partition(":")
+        name, _sep, value = raw.decode("latin-1").partition(":")
         headers.append((name.strip(), value.strip()))
     length = int(dict((k.lower(), v) for k, v in headers).get("content-length") or 0)
     body = stream.read(length) if length else b""

@@ -155,9 +155,11 @@ def test_wait_for_goes_on_when_the_state_cannot_be_read():
             raise value
         return value
     assert wait_for(probe, 60, "zone z", sleep=clock.sleep, clock=clock) == "ready"
+    def raises(exc):
+        def probe():
+            raise exc
+        return probe
     with pytest.raises(ApiError, match="forbidden"):
-        wait_for(lambda: (_ for _ in ()).throw(ApiError("forbidden", status=403)), 60, "zone z",
-                 sleep=clock.sleep, clock=clock)
+        wait_for(raises(ApiError("forbidden", status=403)), 60, "zone z", sleep=clock.sleep, clock=clock)
     with pytest.raises(WaitTimeout, match="last state: unknown .GET /readyz: refused"):
-        wait_for(lambda: (_ for _ in ()).throw(TransportError("GET /readyz: refused")), 5, "zone z",
-                 sleep=clock.sleep, clock=clock)
+        wait_for(raises(TransportError("GET /readyz: refused")), 5, "zone z", sleep=clock.sleep, clock=clock)

@@ -276,3 +276,8 @@ class Provider(object, metaclass=abc.ABCMeta):
     @abc.abstractmethod
     def node_pool_ready(self, zone_name, pool_name):
         """(done, pool_or_None, state_text)."""
+
+    def predicted_node_pool(self, pool):
+        """Check mode: the pool as the provider will report it once a create or update has settled (its
+        read-only extras, such as the local provider's node counts). Default: as planned."""
+        return pool

@@ -367,6 +367,10 @@ class LocalProvider(Provider):
                 raise
         self._nodes.pop(zone_name, None)
 
+    def predicted_node_pool(self, pool):
+        wanted = pool["autoscaling"]["desired"]
+        return dict(pool, node_count=wanted, ready_node_count=wanted, status="ACTIVE")
+
     def node_pool_ready(self, zone_name, pool_name):
         pool = self.list_node_pools(zone_name).get(pool_name)
         if pool is None:

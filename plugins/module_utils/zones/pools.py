@@ -175,6 +175,10 @@ def execute(provider, zone_name, plans, check_mode=False, wait=True, wait_timeou
             concurrency=DEFAULT_CONCURRENCY):
     """Submit the plans' writes side by side, then one wait; sets each plan's "after" or "error"."""
     todo = [p for p in plans if p["action"] != "unchanged"]
+    if check_mode:
+        for plan in todo:
+            if plan["after"] is not None:
+                plan["after"] = provider.predicted_node_pool(plan["after"])
     if check_mode or not todo:
         return
     submitted = []
