@@ -155,6 +155,7 @@ def test_wait_for_goes_on_when_the_state_cannot_be_read():
             raise value
         return value
     assert wait_for(probe, 60, "zone z", sleep=clock.sleep, clock=clock) == "ready"
+
     def raises(exc):
         def probe():
             raise exc

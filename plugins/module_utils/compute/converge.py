@@ -131,7 +131,8 @@ def converge(kind, params, check_mode=False, want_diff=False):
     warnings = []
     exists = require_namespace(rest, "namespace", spec["namespace"], check_mode, warnings, "the cluster is")
     served = _crd_served(rest, kind, check_mode) and exists
-    cluster = KINDS[kind]["build"](spec, read_placements(rest, pools_wanted(spec)))
+    cluster = KINDS[kind]["build"](spec, read_placements(rest, pools_wanted(spec),
+                                                         warnings=warnings if check_mode else None))
     if served and _needs_replace(rest, cluster):
         result = _replace(rest, kind, spec, cluster, check_mode, timeout)
     elif served:

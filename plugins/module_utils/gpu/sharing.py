@@ -138,10 +138,10 @@ def _upstream_crd(params):
     return crd_objects(GPU_OPERATOR["name"], GPU_OPERATOR["version"], package_crds(files_dir(params), GPU_OPERATOR))
 
 
-def _ensure_crd(rest, params, emulated, emulation, check_mode, outcome):
+def _ensure_crd(rest, params, emulated, emulation, check_mode, outcome, predicted=False):
     """True when the ClusterPolicy CRD was there. For emulated zones it installs the upstream one, and upgrades one
     this collection installed at another version (or its former minimal CRD); a CRD of the GPU Operator's own
-    installation is left alone."""
+    installation is left alone. predicted: check mode on pools without nodes yet, taken as emulated."""
     from ansible_collections.aizone.platform.plugins.module_utils.addons.objects import ADDON_LABEL
     from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import GPU_OPERATOR
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import apply_objects
@@ -152,7 +152,7 @@ def _ensure_crd(rest, params, emulated, emulation, check_mode, outcome):
         if labels.get(LABEL_MANAGED_BY) == MANAGED_BY and labels.get(ADDON_LABEL + "-version") != GPU_OPERATOR["version"]:
             outcome.add(apply_objects(rest, _upstream_crd(params), check_mode=check_mode))
         return True
-    if not emulated and emulation != "always":
+    if not emulated and emulation != "always" and not predicted:
         raise AizoneError("the ClusterPolicy CRD %s is not installed: install the NVIDIA GPU Operator first "
                           "(none of the pools' nodes is emulated; operator_emulation=%s)" % (emu.CRD_NAME, emulation))
     outcome.add(apply_objects(rest, _upstream_crd(params), check_mode=check_mode))
@@ -202,7 +202,8 @@ def converge(params, check_mode=False, want_diff=False):
     _resolve(pools, nodes)
     emulated = _emulated_nodes(pools, nodes, emulation)
     outcome = ApplyResult()
-    crd_present = _ensure_crd(rest, params, emulated, emulation, check_mode, outcome)
+    bare = sorted(p["name"] for p in pools if not nodes[p["name"]]) if check_mode and emulation == "auto" else []
+    crd_present = _ensure_crd(rest, params, emulated, emulation, check_mode, outcome, predicted=bool(bare))
     missing = _namespace(rest, namespace)
     if missing:
         outcome.add(apply_objects(rest, missing, check_mode=check_mode))
@@ -217,6 +218,10 @@ def converge(params, check_mode=False, want_diff=False):
         outcome.note(("nvidia.com/v1", "ClusterPolicy", None, render.CLUSTER_POLICY), "created", None, cp_obj)
     report = _converge_nodes(rest, pools, nodes, emulated, check_mode, outcome)
     out = outcome.as_dict(diff=want_diff)
+    if bare and not emulated:
+        out["warnings"] = ["node pools %s have no nodes yet (an earlier task creates them): predicted as on a local "
+                           "zone, whose GPUs this module emulates; a cloud zone needs the NVIDIA GPU Operator"
+                           % ", ".join(bare)]
     out.update(node_pools=report, requests=dict(rest.counts),
                cluster_policy={"name": render.CLUSTER_POLICY, "created": cp_created, "mig_strategy": strategy})
     return out

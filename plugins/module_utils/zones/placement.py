@@ -100,11 +100,18 @@ def check_fit(pool, nodes, requests, field):
 def placements(rest, wanted, demands=(), warnings=None):
     """wanted: {pool: field} -> {pool: (nodeSelector, tolerations)}, one LIST for all pools.
 
-    demands: [(pool, field, requests of one pod)] checked with check_fit against the same nodes; with a
-    `warnings` list (check mode: an earlier task may change what the nodes offer, as gpu_sharing does) a pod
-    that fits nowhere is a warning there instead of an error."""
+    demands: [(pool, field, requests of one pod)] checked with check_fit against the same nodes. With a
+    `warnings` list (check mode: an earlier task may create the pool's nodes, or change what they offer, as
+    gpu_sharing does) a pool without nodes and a pod that fits nowhere are warnings there instead of errors."""
     nodes = read_pool_nodes(rest, list(wanted))
-    found = dict((pool, derive_placement(pool, nodes[pool], field)) for pool, field in wanted.items())
+    found = {}
+    for pool, field in wanted.items():
+        if not nodes[pool] and warnings is not None:
+            warnings.append("%s: node pool %r has no nodes yet: its pods are predicted with the pool's node selector "
+                            "only (the real run adds a toleration per taint of its nodes)" % (field, pool))
+            found[pool] = ({POOL_LABEL: pool}, [])
+            continue
+        found[pool] = derive_placement(pool, nodes[pool], field)
     for pool, field, requests in demands:
         try:
             check_fit(pool, nodes.get(pool), requests, field)
