@@ -10,7 +10,7 @@ Kills: per point, a fresh zone, site.yml killed (SIGKILL to ansible-playbook and
 many seconds; then a run that must converge and one that must be changed=0. The points spread over a clean run's
 duration, measured first.
 
-Usage: .venv/bin/python bench/faults.py [--rates 0.1,0.3] [--seeds 10] [--kills 10]
+Usage: .venv/bin/python bench/faults.py [--rates 0.1,0.3] [--seeds 10] [--kills 10] [--zone NAME]
 (make test runs one seed at 10% and one at 30%: tests/integration/collection/test_faults.py)
 """
 
@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
 from harness.faultproxy import FAULTS, FaultProxy  # noqa: E402
 from harness.site import Site  # noqa: E402
 
-ZONE = "aizone-bench-faults"
+ZONE = "aizone-bench-faults"   # --zone: another name, for two runs of this script side by side
 
 
 def _ready(site):
@@ -51,11 +51,12 @@ def _settle(site, env):
     return again.rc, len(again.changed), count, unready
 
 
-def faulted(rate, seed, workdir):
-    site = Site(workdir, ZONE)
+def faulted(rate, seed, workdir, zone):
+    site = Site(workdir, zone)
+    zone_dir = os.path.join(_cluster_dir(), zone)
     site.delete()
     try:
-        with FaultProxy(os.path.join(_cluster_dir(), ZONE), rate=rate, seed=seed) as proxy:
+        with FaultProxy.for_zone(zone_dir, rate=rate, seed=seed) as proxy:
             env = {"AIZONE_ENDPOINT_URL": proxy.url}
             first, seconds = _timed(site, env=env)
             counts = dict(proxy.counts)
@@ -77,8 +78,8 @@ def faulted(rate, seed, workdir):
         site.delete()
 
 
-def killed(at, workdir):
-    site = Site(workdir, ZONE)
+def killed(at, workdir, zone):
+    site = Site(workdir, zone)
     site.delete()
     try:
         site.run(kill_after=at)
@@ -102,22 +103,24 @@ def main():
     parser.add_argument("--rates", default="0.1,0.3")
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--kills", type=int, default=10)
+    parser.add_argument("--zone", default=ZONE)
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="aizone-bench-faults-")
     summary = []
     for rate in [float(r) for r in args.rates.split(",") if r]:
-        runs = [faulted(rate, seed, os.path.join(work, "f%g-%d" % (rate, seed))) for seed in range(1, args.seeds + 1)]
+        runs = [faulted(rate, seed, os.path.join(work, "f%g-%d" % (rate, seed)), args.zone)
+                for seed in range(1, args.seeds + 1)]
         summary.append("%.0f%% faults: %d of %d seeds converged in the faulted run, %d of %d ended converged "
                        "(repaired if needed) and changed=0" % (rate * 100, sum(1 for _ok, first in runs if first),
                                                                len(runs), sum(1 for ok, _f in runs if ok), len(runs)))
     if args.kills:
-        clean = Site(os.path.join(work, "clean"), ZONE)
+        clean = Site(os.path.join(work, "clean"), args.zone)
         clean.delete()
         _result, duration = _timed(clean)
         clean.delete()
         points = [round(duration * (i + 0.5) / args.kills, 1) for i in range(args.kills)]
         print("a clean run of site.yml on an empty zone: %.1f s; kill points %s" % (duration, points), flush=True)
-        oks = [killed(at, os.path.join(work, "k%d" % i)) for i, at in enumerate(points)]
+        oks = [killed(at, os.path.join(work, "k%d" % i), args.zone) for i, at in enumerate(points)]
         summary.append("kills: %d of %d converged on the next run and were changed=0 on the one after"
                        % (sum(oks), len(oks)))
     print("\n".join(summary))

@@ -172,12 +172,14 @@ class AksServer(TimedDouble):
         self._tmp = None
         self.endpoint = None
         self.ca_path = None
+        self.key_path = None
         self.ca_bundle_path = None
 
     # lifecycle ---------------------------------------------------------
     def start(self):
         self._tmp = tempfile.mkdtemp(prefix="aks-double-")
         self.ca_path, key_path = make_self_signed(self._tmp)
+        self.key_path = key_path    # for a proxy that serves as this double (tests/harness/faultproxy.py)
         # the public CAs plus this server's certificate, for REQUESTS_CA_BUNDLE: pointing a
         # process at it keeps every other https connection of that process verifiable
         self.ca_bundle_path = os.path.join(self._tmp, "bundle.pem")

@@ -1,4 +1,5 @@
-"""A loopback HTTPS proxy in front of a local zone's API server that fails a seeded share of requests.
+"""A loopback HTTP(S) proxy that fails a seeded share of the requests it forwards: in front of a local zone's API
+server (`FaultProxy.for_zone`) or a cloud double (`FaultProxy.for_url`).
 
 Faults, each drawn with probability `rate` per request (then one of `faults`
 uniformly, from one seeded generator):
@@ -8,11 +9,13 @@ uniformly, from one seeded generator):
 - "drop-after": forwarded (the server acts), then the connection is closed
   without the answer: a lost response, the case that makes creates non-idempotent.
 
-The proxy terminates TLS with the zone's own serving certificate (the API
-server's, valid for 127.0.0.1) and reaches the server with the zone's admin
-client certificate, so a kubeconfig that only swaps the server URL for the
-proxy's works unchanged. The zone may not exist yet when the proxy starts
-(site.yml creates it): its certificates and address are read per connection.
+In front of a zone, the proxy terminates TLS with the zone's own serving
+certificate (the API server's, valid for 127.0.0.1) and reaches the server
+with the zone's admin client certificate, so a kubeconfig that only swaps the
+server URL for the proxy's works unchanged. The zone may not exist yet when
+the proxy starts (site.yml creates it): its certificates and address are read
+per connection. In front of a double, it speaks what the double speaks (TLS
+with the double's own certificate when given one).
 `counts` records what happened, by fault; `log` every request as (time.time(), method, path, fault).
 """
 
@@ -20,11 +23,13 @@ import http.client
 import json
 import os
 import random
+import re
 import socket
 import ssl
 import threading
 import time
 from collections import Counter
+from urllib.parse import urlsplit
 
 FAULTS = ("429", "500", "503", "drop-before", "drop-after")
 HOP_HEADERS = ("connection", "keep-alive", "transfer-encoding", "content-length", "proxy-connection")
@@ -55,10 +60,17 @@ def _read_request(stream):
 
 
 class FaultProxy(object):
-    """proxy = FaultProxy(zone_dir, rate=0.1, seed=1); proxy.start(); proxy.url; ...; proxy.stop()."""
+    """proxy = FaultProxy.for_zone(zone_dir, rate=0.1, seed=1).start(); proxy.url; ...; proxy.stop().
 
-    def __init__(self, zone_dir, rate, seed, faults=FAULTS, host="127.0.0.1", port=0):
-        self.zone_dir = zone_dir
+    upstream(): a new http.client connection to the server; server_context(): the SSLContext to serve with, or
+    None for plain HTTP."""
+
+    def __init__(self, upstream, rate, seed, faults=FAULTS, server_context=None, host="127.0.0.1", port=0):
+        #: writes (POST, PUT, PATCH, DELETE) still to answer with "drop-after" before any random fault: set it to
+        #: make sure creates lose their answer
+        self.lose_writes = 0
+        self._new_upstream = upstream
+        self._server_context = server_context
         self.rate = rate
         self.faults = tuple(faults)
         self._rng = random.Random(seed)
@@ -70,9 +82,47 @@ class FaultProxy(object):
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         self._sock.listen(128)
-        self.url = "https://%s:%d" % (host, self._sock.getsockname()[1])
+        self.url = "%s://%s:%d" % ("https" if server_context else "http", host, self._sock.getsockname()[1])
         self._thread = None
         self._stopping = False
+
+    @classmethod
+    def for_zone(cls, zone_dir, rate, seed, faults=FAULTS):
+        """In front of the API server of the local zone whose directory is zone_dir."""
+        def pki(name):
+            return os.path.join(zone_dir, "pki", name)
+
+        def upstream():
+            with open(os.path.join(zone_dir, "kubeconfig.yaml")) as handle:
+                port = int(re.search(r"server: https://127\.0\.0\.1:(\d+)", handle.read()).group(1))
+            ctx = ssl.create_default_context()
+            ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+            ctx.load_cert_chain(pki("admin.crt"), pki("admin.key"))
+            return http.client.HTTPSConnection("127.0.0.1", port, timeout=120, context=ctx)
+
+        def server_context():
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(pki("admin.crt"), pki("admin.key"))
+            return ctx
+        return cls(upstream, rate, seed, faults, server_context)
+
+    @classmethod
+    def for_url(cls, url, rate, seed, faults=FAULTS, cert=None, key=None):
+        """In front of the server at url (http, or https served here with cert and key)."""
+        parts = urlsplit(url)
+
+        def upstream():
+            if parts.scheme == "https":
+                ctx = ssl.create_default_context()
+                ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+                return http.client.HTTPSConnection(parts.hostname, parts.port, timeout=120, context=ctx)
+            return http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+
+        def server_context():
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(cert, key)
+            return ctx
+        return cls(upstream, rate, seed, faults, server_context if parts.scheme == "https" else None)
 
     # lifecycle -------------------------------------------------------------------------------------------
     def start(self):
@@ -93,28 +143,6 @@ class FaultProxy(object):
     def __exit__(self, *exc):
         self.stop()
 
-    # the zone ------------------------------------------------------------------------------------------------
-    def _pki(self, name):
-        return os.path.join(self.zone_dir, "pki", name)
-
-    def _upstream_port(self):
-        with open(os.path.join(self.zone_dir, "kubeconfig.yaml")) as handle:
-            for line in handle:
-                if line.strip().startswith("server:"):
-                    return int(line.strip().rsplit(":", 1)[1].strip("/ "))
-        raise OSError("no server in the zone's kubeconfig")
-
-    def _server_context(self):
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(self._pki("admin.crt"), self._pki("admin.key"))
-        return ctx
-
-    def _upstream(self):
-        ctx = ssl.create_default_context()
-        ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
-        ctx.load_cert_chain(self._pki("admin.crt"), self._pki("admin.key"))
-        return http.client.HTTPSConnection("127.0.0.1", self._upstream_port(), timeout=120, context=ctx)
-
     # serving ---------------------------------------------------------------------------------------------------
     def _accept(self):
         while not self._stopping:
@@ -124,15 +152,20 @@ class FaultProxy(object):
                 return
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
-    def _draw(self):
+    def _draw(self, method):
         with self._lock:
-            if not self.enabled or self._rng.random() >= self.rate:
+            if not self.enabled:
+                return None
+            if self.lose_writes and method in ("POST", "PUT", "PATCH", "DELETE"):
+                self.lose_writes -= 1
+                return "drop-after"
+            if self._rng.random() >= self.rate:
                 return None
             return self._rng.choice(self.faults)
 
     def _serve(self, conn):
         try:
-            tls = self._server_context().wrap_socket(conn, server_side=True)
+            tls = self._server_context().wrap_socket(conn, server_side=True) if self._server_context else conn
         except (OSError, ssl.SSLError):
             conn.close()
             return
@@ -144,7 +177,7 @@ class FaultProxy(object):
                 if request is None:
                     return
                 if upstream is None:
-                    upstream = self._upstream()
+                    upstream = self._new_upstream()
                 if not self._answer(tls, upstream, request):
                     return
         except (OSError, ssl.SSLError, _BadRequest, http.client.HTTPException):
@@ -160,7 +193,7 @@ class FaultProxy(object):
     def _answer(self, tls, upstream, request):
         """Serve one request; False when the connection is to be closed."""
         method, target, headers, body = request
-        fault = self._draw()
+        fault = self._draw(method)
         with self._lock:
             self.counts[fault or "forwarded"] += 1
             self.counts["requests"] += 1

@@ -150,6 +150,11 @@ class AksProvider(CloudProvider):
         try:
             handle.result()
         except Exception as exc:  # noqa: BLE001 - azure-core HttpResponseError
+            if is_transient(exc):
+                # the poller's own GET was throttled or got no answer: the poll failed, not the operation;
+                # the ready probe reads the resource's provisioning state instead
+                return True, "operation %s: its poll failed (%s); the resource's state decides" % (
+                    what, getattr(exc, "status_code", None) or type(exc).__name__)
             code, message = error_code(exc)
             # the HTTP status here is the poll's (200): the failure is in the operation body
             raise ApiError("AKS %s failed: %s: %s" % (what, code, message), code=code, operation=what)

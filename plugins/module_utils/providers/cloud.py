@@ -104,16 +104,29 @@ class CloudProvider(Provider):
         """The ApiError for a final SDK error, or None when exc is not one (it is re-raised)."""
 
     def call(self, what, fn):
-        """fn() through call_with_retry; a final SDK error becomes ApiError naming what."""
+        """fn() through call_with_retry; a final SDK error becomes ApiError naming what.
+
+        A create whose answer was lost (no answer, a 5xx after the cloud acted) is sent again and refused as
+        existing: that is this call's own resource, so the call returns None (no operation handle; the ready
+        probes read the resource itself) instead of failing."""
+        retried = []
         try:
-            return call_with_retry(fn, self.is_transient)
+            return call_with_retry(fn, self.is_transient, on_retry=lambda exc, delay: retried.append(exc))
         except AizoneError:
             raise
         except Exception as exc:  # noqa: BLE001 - SDK errors, imported lazily; translate_error decides
             error = self.translate_error(what, exc)
             if error is None:
                 raise
+            if retried and what.startswith("create") and self.is_already_exists(error):
+                return None
             raise error
+
+    def is_already_exists(self, error):
+        """True when an ApiError refuses a create because the resource exists (409, ALREADY_EXISTS...)."""
+        text = "%s %s" % (error.code or "", error.msg)
+        return "ALREADY_EXISTS" in text or "already exists" in text.lower() or (
+            error.status == 409 and "exist" in text.lower())
 
     def is_not_found(self, error):
         """True when an ApiError says the resource does not exist."""
@@ -136,7 +149,8 @@ class CloudProvider(Provider):
     def start(self, key, what, fn):
         """Start an operation on key (the first request through call) and keep its handle."""
         handle = self.call(what, fn)
-        self._operations[key] = (handle, what)
+        if handle is not None:
+            self._operations[key] = (handle, what)
         return handle
 
     def poll(self, key):

@@ -55,9 +55,12 @@ def is_transient(exc):
     if type(exc).__name__ in CONNECTION_ERRORS:
         return True
     code = getattr(exc, "code", None)
+    text = getattr(exc, "message", "") or str(exc)
+    if code == 409 and ("ALREADY_EXISTS" in text or "already exists" in text.lower()):
+        return False    # a create refused because its resource exists: sending it again cannot change that
     if isinstance(code, int) and status_is_transient(code):
         return True
-    return code == 400 and bool(BUSY.search(getattr(exc, "message", "") or str(exc)))
+    return code == 400 and bool(BUSY.search(text))
 
 
 def _user_label(key):

@@ -82,7 +82,7 @@ def test_every_mistake_is_refused_naming_the_option_before_any_write(controlplan
     cases = _cases(pools)
     assert len(cases) >= 150
     zones_before = zone_names()
-    with FaultProxy(LocalControlPlane(controlplane.name).cluster_dir, rate=0.0, seed=0) as proxy:
+    with FaultProxy.for_zone(LocalControlPlane(controlplane.name).cluster_dir, rate=0.0, seed=0) as proxy:
         kubeconfig = tmp_path / "kubeconfig"
         kubeconfig.write_text(re.sub(r"server: \S+", "server: " + proxy.url, open(controlplane.kubeconfig).read()))
         tasks = [_task(i, module, case, str(kubeconfig), proxy.url, pools["zone"]) for i, (module, case) in enumerate(cases)]

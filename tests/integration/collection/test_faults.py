@@ -40,7 +40,7 @@ def _converged(site, proxy):
 
 
 def test_site_converges_in_the_faulted_run_at_10_percent(site):
-    with FaultProxy(_zone_dir(ZONE), rate=0.10, seed=1) as proxy:
+    with FaultProxy.for_zone(_zone_dir(ZONE), rate=0.10, seed=1) as proxy:
         faulted = site.run(env={"AIZONE_ENDPOINT_URL": proxy.url})
         counts = dict(proxy.counts)
         assert faulted.rc == 0, (counts, faulted.output[-4000:])
@@ -49,7 +49,7 @@ def test_site_converges_in_the_faulted_run_at_10_percent(site):
 
 
 def test_a_run_failed_at_30_percent_is_repaired_by_the_next(site):
-    with FaultProxy(_zone_dir(ZONE), rate=0.30, seed=2) as proxy:
+    with FaultProxy.for_zone(_zone_dir(ZONE), rate=0.30, seed=2) as proxy:
         site.run(env={"AIZONE_ENDPOINT_URL": proxy.url})
         proxy.enabled = False
         repaired = site.run(env={"AIZONE_ENDPOINT_URL": proxy.url})
