@@ -1,14 +1,17 @@
 """site.yml on an empty local zone through a proxy that fails a seeded share of the API server's requests (429 with
 Retry-After, 500, 503, connections dropped before the server acts or after it acted): at 10% the faulted run
-converges by itself; at 30% a run that fails is repaired by the next fault-free one; the run after is changed=0.
-hack/bench/faults.py runs the same over 10 seeds each, and the kill tests."""
+converges by itself, and the fault-free run after is changed=0 with every Deployment ready. bench/faults.py runs
+the same over 10 seeds at 10% and 30% (where a failed run must be repaired by the next), and the kill tests.
+
+The zone is its own, not the test zone: this test runs in the half of make test without a control plane (it
+would make the other half longer than the whole)."""
 
 import pytest
 
 from harness.faultproxy import FaultProxy
 from harness.site import Site
 
-pytestmark = [pytest.mark.controlplane, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 ZONE = "aizone-faults"
 
@@ -19,7 +22,7 @@ def _zone_dir(zone):
 
 
 @pytest.fixture
-def site(controlplane, tmp_path):
+def site(tmp_path):
     zone = Site(tmp_path, ZONE)
     zone.delete()
     yield zone
@@ -45,13 +48,4 @@ def test_site_converges_in_the_faulted_run_at_10_percent(site):
         counts = dict(proxy.counts)
         assert faulted.rc == 0, (counts, faulted.output[-4000:])
         assert sum(counts.get(f, 0) for f in ("429", "500", "503", "drop-before", "drop-after")) >= 20, counts
-        _converged(site, proxy)
-
-
-def test_a_run_failed_at_30_percent_is_repaired_by_the_next(site):
-    with FaultProxy.for_zone(_zone_dir(ZONE), rate=0.30, seed=2) as proxy:
-        site.run(env={"AIZONE_ENDPOINT_URL": proxy.url})
-        proxy.enabled = False
-        repaired = site.run(env={"AIZONE_ENDPOINT_URL": proxy.url})
-        assert repaired.rc == 0, repaired.output[-4000:]
         _converged(site, proxy)

@@ -25,7 +25,7 @@ def harness(request):
     return start_harness(request)
 
 
-READ_ONLY = ("status", "endpoint", "provider", "node_count", "ready_node_count", "managed")
+READ_ONLY = ("status", "status_message", "endpoint", "provider", "node_count", "ready_node_count", "managed")
 
 
 def _strip(obj):
