@@ -14,7 +14,8 @@ server's Retry-After; server-side-apply field conflicts, AlreadyExists and
 stale resourceVersions are not, resending cannot resolve them). While a wait
 runs, a request's read timeout and its retries end with the wait
 (retry.task_bound). `create` is the one idempotent POST: a create whose
-answer was lost, retried and refused as AlreadyExists, reads what is there. `counts` holds the requests sent, by HTTP method: one Rest per
+answer was lost, retried and refused as AlreadyExists, reads what is there.
+`counts` holds the requests sent, by HTTP method: one Rest per
 module run, so a module reports every request it made from one place.
 """
 

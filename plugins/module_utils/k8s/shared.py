@@ -50,10 +50,10 @@ def converge_shared(rest, info, desired_of, check_mode=False, attempts=ATTEMPTS,
     """(action, live before, object after) for one shared object; desired_of(live or None) -> full manifest.
 
     info: the kind's KindInfo (k8s/kinds.py). Check mode reads and merges, and writes nothing."""
+    meta = desired_of(None)["metadata"]
+    name, namespace = meta["name"], meta.get("namespace")
+    path = info.object_path(name, namespace)
     for attempt in range(attempts):
-        probe = desired_of(None)
-        name, namespace = probe["metadata"]["name"], probe["metadata"].get("namespace")
-        path = info.object_path(name, namespace)
         live = rest.get_or_none(path)
         desired = desired_of(live)
         if live is None:
