@@ -71,9 +71,10 @@ How it works and what it costs:
   manager, force=True by default: the collection owns what it declares).
   Check mode sends the same requests with dryRun=All, so the prediction is
   the server's own (admission and validation included). In check mode an
-  object whose namespace would be created by the same call cannot be
-  dry-run (the namespace does not exist yet): it is reported created with
-  `after` equal to the desired manifest.
+  object whose namespace would be created by the same call, or does not
+  exist yet (an earlier task of the play creates it: one GET per namespace
+  the reads found no object in, in check mode only), cannot be dry-run: it
+  is reported created with `after` equal to the desired manifest.
 - Order: by tier (CRDs, Namespaces, cluster policy, namespaced policy,
   workloads, custom resources); deletes in reverse. Objects of one tier are
   sent concurrently by `workers` threads. A CRD in the batch tells the engine
@@ -83,7 +84,7 @@ How it works and what it costs:
   creates. A desired object found terminating is waited for (wait_timeout)
   and then created again.
 - Every request is rate limited (client qps/burst) and retried with backoff
-  on 429, 5xx, optimistic-lock conflicts and transport errors (retry.py).
+  on 429, 5xx and transport errors (retry.py, k8s/rest.py).
   A failure raises ApiError after the failing tier's other requests end;
   its details carry `written_before_failure` (objects of earlier tiers).
 """
@@ -94,8 +95,8 @@ __metaclass__ = type
 
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply_exec import ApplyResult, Executor
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply_plan import (
-    HASH_ANNOTATION_PREFIX, desired_hash, hash_annotation, make_plan, make_request, narrow_selector,
-    object_ref, result_entry)
+    HASH_ANNOTATION_PREFIX, desired_hash, hash_annotation, make_plan, make_request, namespaces_to_check,
+    narrow_selector, object_ref, result_entry)
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import KindResolver
 
 __all__ = ["FIELD_MANAGER", "HASH_ANNOTATION_PREFIX", "ApplyResult", "apply_objects", "delete_objects",
@@ -112,7 +113,9 @@ def apply_objects(rest, desired_objects, check_mode=False, prune=None, absent=No
     request = make_request(KindResolver(rest.get), desired_objects, absent, prune, field_manager)
     executor = Executor(rest, field_manager, force, workers, check_mode, wait_timeout)
     index = executor.read(request.reads())
-    plan = make_plan(request, index, field_manager, check_mode)
+    missing = [ns for ns in namespaces_to_check(request, index)
+               if rest.get_or_none("/api/v1/namespaces/%s" % ns) is None] if check_mode else []
+    plan = make_plan(request, index, field_manager, check_mode, missing)
     result = executor.execute(plan, request, index, wait_deleted)
     result.requests = rest.since(start)
     return result

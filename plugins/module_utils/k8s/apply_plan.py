@@ -245,9 +245,9 @@ def _is_terminating(live):
     return bool(live and live["metadata"].get("deletionTimestamp"))
 
 
-def _applies(request, index, field_manager, check_mode):
+def _applies(request, index, field_manager, check_mode, missing_ns=()):
     """(apply jobs, refs already converged)."""
-    pending, unchanged, creating_ns = [], set(), set()
+    pending, unchanged, creating_ns = [], set(), set(missing_ns)
     for item in request.desired:
         live = index.get(item.ref)
         terminating = _is_terminating(live)
@@ -292,7 +292,16 @@ def _deletes(request, index):
     return deletes
 
 
-def make_plan(request, index, field_manager, check_mode):
-    """Plan from the request and the live objects read ({Ref: object})."""
-    applies, unchanged = _applies(request, index, field_manager, check_mode)
+def namespaces_to_check(request, index):
+    """Namespaces the request's namespaced objects go to that neither the request creates nor the reads showed
+    objects in: check mode asks the server whether they exist (an earlier task of the play may create them)."""
+    created = set(i.ref[3] for i in request.desired if i.info.kind == "Namespace" and i.info.api_version == "v1")
+    seen = set(ref[2] for ref in index)
+    return sorted(set(i.ref[2] for i in request.desired if i.ref[2]) - created - seen)
+
+
+def make_plan(request, index, field_manager, check_mode, missing_ns=()):
+    """Plan from the request and the live objects read ({Ref: object}); missing_ns: namespaces that do not exist,
+    whose objects check mode reports as created, as rendered (no dry run is possible there)."""
+    applies, unchanged = _applies(request, index, field_manager, check_mode, missing_ns)
     return Plan(applies, unchanged, _deletes(request, index))

@@ -43,12 +43,17 @@ def _admin_password(rest, server, check_mode=False):
     return value
 
 
-def _read_secret(rest, index, db, namespaces):
-    """The database's Secret (None when missing); refuses a Secret of the same name someone else owns."""
+def _read_secret(ctx, index, db):
+    """The database's Secret (None when missing); refuses a Secret of the same name someone else owns. A missing
+    namespace fails a real run; check mode warns (an earlier task may create it) and predicts the Secret."""
+    rest = ctx["rest"]
     secret = rest.get_or_none(secret_path(db["namespace"], db["secret"]))
     if secret is None:
-        if db["state"] == "present" and not _namespace_exists(rest, db["namespace"], namespaces):
-            raise missing_namespace("databases[%d].namespace" % index, db["namespace"])
+        if db["state"] == "present" and not _namespace_exists(rest, db["namespace"], ctx["namespaces"]):
+            error = missing_namespace("databases[%d].namespace" % index, db["namespace"])
+            if not ctx["check_mode"]:
+                raise error
+            ctx["warnings"].append(error.msg + ": its Secret is predicted created")
         return None
     labels = (secret.get("metadata") or {}).get("labels") or {}
     if labels.get(LABEL_MANAGED_BY) != MANAGED_BY or labels.get(DATABASE_LABEL) != db["name"]:
@@ -139,7 +144,7 @@ def _after(db):
 
 
 def _plan(ctx, index, db):
-    secret = _read_secret(ctx["rest"], index, db, ctx["namespaces"])
+    secret = _read_secret(ctx, index, db)
     sql = postgres.Statements(ctx["conn"])
     write, data = (_plan_present if db["state"] == "present" else _plan_absent)(ctx, sql, db, secret)
     changes = (["%s Secret %s/%s" % (write, db["namespace"], db["secret"])] if write else []) + sql.summaries()
@@ -169,24 +174,27 @@ def converge(params, check_mode=False, want_diff=False):
     if admin_password is None:
         # check mode, and the server's admin Secret is not there yet (the task making the server predicted it):
         # the server is predicted empty, every database created, without connecting
-        ctx = _context(params, server, rest, None, {"admin_superuser": True, "roles": {}, "databases": {}})
+        ctx = _context(params, server, rest, None, {"admin_superuser": True, "roles": {}, "databases": {}}, True)
         out = _result([_plan(ctx, index, db) for index, db in enumerate(databases)], 0, rest, want_diff)
         out["warnings"] = ["server.admin_password_secret: Secret %(namespace)s/%(name)s does not exist yet: the "
-                           "server is predicted empty" % server["admin_password_secret"]]
+                           "server is predicted empty" % server["admin_password_secret"]] + ctx["warnings"]
         return out
     conn = postgres.connect(server, server["admin_user"], admin_password, server["maintenance_db"])
     try:
-        ctx = _context(params, server, rest, conn, postgres.read_state(conn, databases))
+        ctx = _context(params, server, rest, conn, postgres.read_state(conn, databases), check_mode)
         plans = [_plan(ctx, index, db) for index, db in enumerate(databases)]
         statements = 0 if check_mode else _apply(plans, rest, server)
     finally:
         conn.close()
-    return _result(plans, statements, rest, want_diff)
+    out = _result(plans, statements, rest, want_diff)
+    if ctx["warnings"]:
+        out["warnings"] = ctx["warnings"]
+    return out
 
 
-def _context(params, server, rest, conn, state):
-    return {"server": server, "rest": rest, "conn": conn, "namespaces": {}, "state": state,
-            "password_length": params.get("password_length") or DEFAULT_PASSWORD_LENGTH}
+def _context(params, server, rest, conn, state, check_mode):
+    return {"server": server, "rest": rest, "conn": conn, "namespaces": {}, "state": state, "check_mode": check_mode,
+            "warnings": [], "password_length": params.get("password_length") or DEFAULT_PASSWORD_LENGTH}
 
 
 def _apply(plans, rest, server):

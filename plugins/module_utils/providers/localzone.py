@@ -23,13 +23,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import fcntl
 import os
 import re
 import shutil
 import socket
 import ssl
 import subprocess
+import tempfile
 import time
+from contextlib import contextmanager
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
 from ansible_collections.aizone.platform.plugins.module_utils.files import (
@@ -176,8 +179,12 @@ class LocalControlPlane(object):
 
     def _kwokctl(self, *args, **kwargs):
         cmd = [os.path.join(self.bin_dir, "kwokctl"), "--name", self.name] + list(args)
-        proc = self._run_proc(cmd, env=self._env(), capture_output=True, text=True,
-                              timeout=kwargs.get("timeout", 300), check=False)
+        try:
+            proc = self._run_proc(cmd, env=self._env(), capture_output=True, text=True,
+                                  timeout=kwargs.get("timeout", 300), check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise AizoneError("local zone %s: `kwokctl %s` did not finish in %d s; the components' logs are in %s"
+                              % (self.name, " ".join(args), exc.timeout, os.path.join(self.cluster_dir, "logs")))
         if proc.returncode != 0 and kwargs.get("check", True):
             raise AizoneError("local zone %s: `kwokctl %s` failed (exit %d): %s"
                               % (self.name, " ".join(args), proc.returncode,
@@ -280,18 +287,31 @@ class LocalControlPlane(object):
             wait = "--wait=%ds" % int(timeout)
             if state == "degraded":
                 self.stop()
-            if state != "absent":
-                self._check_ports()
-                self._kwokctl("start", "cluster", wait, timeout=timeout + 60)
-            else:
-                self._kwokctl("create", "cluster", "--runtime", "binary", wait, *(ONE_INSTANCE_ARGS + NO_USER_KUBECONFIG),
-                              timeout=timeout + 60)
+            with self._port_lock():
+                if state != "absent":
+                    self._check_ports()
+                    self._kwokctl("start", "cluster", wait, timeout=timeout + 60)
+                else:
+                    self._kwokctl("create", "cluster", "--runtime", "binary", wait,
+                                  *(ONE_INSTANCE_ARGS + NO_USER_KUBECONFIG), timeout=timeout + 60)
             state, detail = self.health()
             if state != "running":
                 raise AizoneError("local zone %s: started, but not every component is healthy: %s"
                                   % (self.name, detail or state), components=self.components())
         self.protect()
         return bool(self.processes.start_all()) or started
+
+    @contextmanager
+    def _port_lock(self):
+        """One zone of the machine (of this user) starts at a time: kwokctl picks free ports when it creates a
+        zone, and two zones created at once pick the same ones (measured: 2 of 2 concurrent creates, one of them
+        then hung 240 s); a start waits until the other zone listens."""
+        with open(os.path.join(tempfile.gettempdir(), "aizone-%d-zone-start.lock" % os.getuid()), "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def protect(self):
         """Directories 0700 (the work directory's too), private keys and kubeconfigs 0600: kwokctl writes them

@@ -131,3 +131,31 @@ def test_lifecycle_create_stop_start_delete(controlplane, tmp_path, monkeypatch)
         assert cp.delete() is True
     assert not cp.exists() and cp.delete() is False
     assert not (tmp_path / "home" / ".kube" / "config").exists()
+
+
+def test_two_zones_created_at_once_both_start(controlplane, tmp_path, monkeypatch):
+    """kwokctl picks free ports when it creates a zone: two creates at the same moment picked the same ones (one
+    then hung 240 s). Starts take turns machine-wide, so both zones come up healthy."""
+    import threading
+    from ansible_collections.aizone.platform.plugins.module_utils.providers.localzone import LocalControlPlane
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    planes = [LocalControlPlane("aizone-twin", bin_dir=controlplane.bin_dir, workdir=str(tmp_path / w))
+              for w in ("a", "b")]
+    errors = []
+
+    def start(plane):
+        try:
+            plane.start()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+    try:
+        threads = [threading.Thread(target=start, args=(p,)) for p in planes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == [] and [p.health() for p in planes] == [("running", None)] * 2
+        assert planes[0].server() != planes[1].server()
+    finally:
+        for plane in planes:
+            plane.delete()
