@@ -27,7 +27,8 @@ options:
     required: true
   state:
     description:
-      - C(present) creates or updates the zone (and starts a stopped one).
+      - C(present) creates or updates the zone (and starts a stopped one). A C(local) zone one of whose
+        components died (status C(DEGRADED)) is started again.
       - C(absent) deletes it with its node pools.
       - C(stopped) stops an existing zone and keeps it, where the provider can (C(local)).
     type: str
@@ -174,8 +175,15 @@ zone:
       description: Tags.
       type: dict
     status:
-      description: Provider status, for example C(ACTIVE) or C(RUNNING); null when predicted.
+      description:
+        - Provider status, for example C(ACTIVE) or C(RUNNING); null when predicted.
+        - A C(local) zone is C(RUNNING) when its API server, etcd, controller manager, scheduler and KWOK
+          controller are all healthy, C(STOPPED) when none runs, C(DEGRADED) otherwise.
       type: str
+    status_message:
+      description: For a C(DEGRADED) local zone, each unhealthy component and why (the tail of its log).
+      type: str
+      returned: provider local
     endpoint:
       description: API server URL; null when predicted.
       type: str
