@@ -19,6 +19,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.catalog import ins
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.prices import node_price, offer, regions
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.money import MICRO, figure, monthly
+from ansible_collections.aizone.platform.plugins.module_utils.names import given
 
 CLOUD_PROVIDERS = ("eks", "aks", "gke")
 CAPACITY_TYPES = ("on-demand", "spot")
@@ -60,7 +61,7 @@ def _want(params):
         catalog.get(current.get("provider") or "eks", current["instance_type"], "current.instance_type")
     if gpu.get("model"):
         catalog.gpu_model(gpu["model"], "gpu.model")
-        count = 1 if gpu.get("count") is None else gpu["count"]
+        count = given(gpu.get("count"), 1)
         if not isinstance(count, int) or count < 1:
             raise ValidationError("gpu.count", "must be a whole number of GPUs of at least 1, got %r" % (count,))
         counts = sorted(set(e["gpu_count"] for p in CLOUD_PROVIDERS for e in catalog.instance_types(p).values()

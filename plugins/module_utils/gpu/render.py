@@ -85,25 +85,28 @@ def parse_mig_parted(text):
     return configs
 
 
-def merge_configmaps(current_dp, current_mig, pools):
-    """New data of both ConfigMaps: the listed pools' keys replaced, other pools' kept.
-
-    current_dp: current device-plugin ConfigMap data ({} when absent);
-    current_mig: current mig-parted config.yaml text (None when absent).
-    """
-    dp = dict(current_dp or {})
-    migs = parse_mig_parted(current_mig)
+def merge_device_plugin(current, pools):
+    """New device-plugin ConfigMap data: the listed pools' keys replaced (dropped when not shared), others kept."""
+    dp = dict(current or {})
     for pool in pools:
         text = device_plugin_config(pool)
         if text is None:
             dp.pop(pool["name"], None)
         else:
             dp[pool["name"]] = text
+    return dp
+
+
+def merge_mig_parted(current, pools):
+    """New mig-parted ConfigMap data from its current config.yaml text (None when absent): the listed pools'
+    MIG configs replaced (dropped when not MIG), others kept."""
+    migs = parse_mig_parted(current)
+    for pool in pools:
         if pool["mode"] == "mig":
             migs[pool["name"]] = mig_parted_entry(pool)
         else:
             migs.pop(pool["name"], None)
-    return dp, {MIG_PARTED_KEY: mig_parted_config(migs)}
+    return {MIG_PARTED_KEY: mig_parted_config(migs)}
 
 
 def configmap(name, namespace, data):

@@ -175,12 +175,12 @@ def _shared_configmaps(rest, namespace, pools, check_mode, outcome):
     configmaps = kind_info("v1", "ConfigMap")
 
     def device_plugin(live):
-        data = render.merge_configmaps((live or {}).get("data") or {}, None, pools)[0]
+        data = render.merge_device_plugin((live or {}).get("data"), pools)
         return render.configmap(render.DEVICE_PLUGIN_CM, namespace, data)
 
     def mig_parted(live):
         text = ((live or {}).get("data") or {}).get(render.MIG_PARTED_KEY)
-        return render.configmap(render.MIG_PARTED_CM, namespace, render.merge_configmaps({}, text, pools)[1])
+        return render.configmap(render.MIG_PARTED_CM, namespace, render.merge_mig_parted(text, pools))
     for desired_of in (device_plugin, mig_parted):
         action, before, after = converge_shared(rest, configmaps, desired_of, check_mode)
         outcome.record(object_ref(desired_of(None)), action, before, after)

@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
-from ansible_collections.aizone.platform.plugins.module_utils.zones.access import missing_namespace
+from ansible_collections.aizone.platform.plugins.module_utils.zones.access import require_namespace
 from ansible_collections.aizone.platform.plugins.module_utils.mlops import postgres
 from ansible_collections.aizone.platform.plugins.module_utils.mlops.db_spec import DEFAULT_PASSWORD_LENGTH, normalize
 from ansible_collections.aizone.platform.plugins.module_utils.mlops.secrets import (
@@ -49,11 +49,10 @@ def _read_secret(ctx, index, db):
     rest = ctx["rest"]
     secret = rest.get_or_none(secret_path(db["namespace"], db["secret"]))
     if secret is None:
-        if db["state"] == "present" and not _namespace_exists(rest, db["namespace"], ctx["namespaces"]):
-            error = missing_namespace("databases[%d].namespace" % index, db["namespace"])
-            if not ctx["check_mode"]:
-                raise error
-            ctx["warnings"].append(error.msg + ": its Secret is predicted created")
+        if db["state"] == "present" and db["namespace"] not in ctx["namespaces"]:    # read once a run
+            ctx["namespaces"][db["namespace"]] = require_namespace(
+                rest, "databases[%d].namespace" % index, db["namespace"], ctx["check_mode"], ctx["warnings"],
+                "its Secret is")
         return None
     labels = (secret.get("metadata") or {}).get("labels") or {}
     if labels.get(LABEL_MANAGED_BY) != MANAGED_BY or labels.get(DATABASE_LABEL) != db["name"]:
@@ -62,13 +61,6 @@ def _read_secret(ctx, index, db):
                               % (db["namespace"], db["secret"], db["name"], LABEL_MANAGED_BY, MANAGED_BY,
                                  DATABASE_LABEL, db["name"]))
     return secret
-
-
-def _namespace_exists(rest, namespace, seen):
-    """Whether the namespace exists, read once per run (seen: namespace -> bool)."""
-    if namespace not in seen:
-        seen[namespace] = rest.get_or_none("/api/v1/namespaces/%s" % namespace) is not None
-    return seen[namespace]
 
 
 def _secret_data(server, db, password):

@@ -315,13 +315,7 @@ class LocalProvider(Provider):
 
     @staticmethod
     def _creator(rest, body):
-        def call():
-            try:
-                rest.request("POST", kind_info("v1", "Node").collection_path(), body=body)
-            except ApiError as exc:
-                if exc.status != 409:
-                    raise
-        return call
+        return lambda: rest.create(kind_info("v1", "Node").collection_path(), body)
 
     @staticmethod
     def _deleter(rest, name):

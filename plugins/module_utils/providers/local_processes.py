@@ -46,6 +46,17 @@ def free_port():
         sock.close()
 
 
+def tail(path, lines, size=8192):
+    """The last `lines` lines of a log file (read from its last `size` bytes), or None when it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - size))
+            return handle.read().decode("utf-8", "replace").splitlines()[-lines:]
+    except (IOError, OSError):
+        return None
+
+
 def _healthy(url, timeout=1.0):
     """True when url answers 200; a tcp://host:port url (a server that speaks no HTTP) when it accepts."""
     from ansible.module_utils.urls import open_url
@@ -208,10 +219,5 @@ class ProcessSupervisor(object):
         return [name for name in self.names() if self.stop(name)]
 
     def log_tail(self, name, lines=15):
-        try:
-            with open(self._path(name, "log"), "rb") as handle:
-                handle.seek(0, os.SEEK_END)
-                handle.seek(max(0, handle.tell() - 8192))
-                return "\n".join(handle.read().decode("utf-8", "replace").splitlines()[-lines:])
-        except (IOError, OSError):
-            return "(no log)"
+        found = tail(self._path(name, "log"), lines)
+        return "(no log)" if found is None else "\n".join(found)

@@ -37,7 +37,8 @@ from contextlib import contextmanager
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
 from ansible_collections.aizone.platform.plugins.module_utils.files import (
     kubeconfig_text, parse_kubeconfig, write_private_file)
-from ansible_collections.aizone.platform.plugins.module_utils.providers.local_processes import ProcessSupervisor
+from ansible_collections.aizone.platform.plugins.module_utils.providers.local_processes import (
+    ProcessSupervisor, tail)
 
 BIN_ENV = "AIZONE_CONTROLPLANE_BIN"
 WORKDIR_ENV = "AIZONE_LOCALZONE_WORKDIR"
@@ -86,17 +87,6 @@ def _pid_alive(path):
         return True
     except (OSError, ValueError):
         return False
-
-
-def _log_tail(path, lines=2):
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            handle.seek(max(0, handle.tell() - 4096))
-            text = handle.read().decode("utf-8", "replace")
-    except (IOError, OSError):
-        return ""
-    return " | ".join(line.strip() for line in text.strip().splitlines()[-lines:])
 
 
 def taken_ports(kwok_yaml_text):
@@ -220,14 +210,25 @@ class LocalControlPlane(object):
             return None
         return None
 
-    def _probe(self, scheme, port, path):
-        """None when https?://127.0.0.1:port/path answers 200 within 3 s, else what went wrong."""
-        ctx = None
-        if scheme == "https":
-            ctx = ssl.create_default_context()
-            ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
-            pki = os.path.join(self.cluster_dir, "pki")
-            ctx.load_cert_chain(os.path.join(pki, "admin.crt"), os.path.join(pki, "admin.key"))
+    def _kwok_yaml(self):
+        """kwokctl's record of the zone (its ports among it), or None before it is created."""
+        try:
+            with open(os.path.join(self.cluster_dir, "kwok.yaml")) as handle:
+                return handle.read()
+        except (IOError, OSError):
+            return None
+
+    def _client_context(self):
+        """TLS as the zone's admin (the components' https health endpoints), without verifying their names."""
+        ctx = ssl.create_default_context()
+        ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+        pki = os.path.join(self.cluster_dir, "pki")
+        ctx.load_cert_chain(os.path.join(pki, "admin.crt"), os.path.join(pki, "admin.key"))
+        return ctx
+
+    @staticmethod
+    def _probe(port, path, ctx=None):
+        """None when http(s)://127.0.0.1:port/path answers 200 within 3 s (https with ctx), else what went wrong."""
         import http.client
         conn = (http.client.HTTPSConnection("127.0.0.1", port, timeout=3, context=ctx) if ctx
                 else http.client.HTTPConnection("127.0.0.1", port, timeout=3))
@@ -242,20 +243,24 @@ class LocalControlPlane(object):
             conn.close()
 
     def components(self):
-        """{component: None when healthy, else why not} of the zone's control plane processes."""
-        try:
-            with open(os.path.join(self.cluster_dir, "kwok.yaml")) as handle:
-                ports = dict((k, int(v)) for k, v in PORT_KEYS.findall(handle.read()))
-        except (IOError, OSError):
+        """{component: None when healthy, "not running", or what its health endpoint answered}."""
+        text = self._kwok_yaml()
+        if text is None:
             return dict((name, "not created") for name, _k, _s, _p in COMPONENT_CHECKS)
-        out = {}
-        for name, key, scheme, path in COMPONENT_CHECKS:
-            if not _pid_alive(os.path.join(self.cluster_dir, "pids", name + ".pid")):
-                tail = _log_tail(os.path.join(self.cluster_dir, "logs", name + ".log"))
-                out[name] = "not running" + (" (its log ends: %s)" % tail if tail else "")
-            else:
-                out[name] = self._probe(scheme, ports.get(key), path)
-        return out
+        ports = dict((k, int(v)) for k, v in PORT_KEYS.findall(text))
+        alive = dict((name, _pid_alive(os.path.join(self.cluster_dir, "pids", name + ".pid")))
+                     for name, _k, _s, _p in COMPONENT_CHECKS)
+        ctx = self._client_context() if any(alive.values()) else None
+        return dict((name, self._probe(ports.get(key), path, ctx if scheme == "https" else None)
+                     if alive[name] else "not running") for name, key, scheme, path in COMPONENT_CHECKS)
+
+    def _why(self, name, problem):
+        """A component's problem, with the end of its log when it is not running."""
+        lines = tail(os.path.join(self.cluster_dir, "logs", name + ".log"), 2, size=4096) \
+            if problem == "not running" else None
+        if not lines:
+            return "%s: %s" % (name, problem)
+        return "%s: not running (its log ends: %s)" % (name, " | ".join(line.strip() for line in lines))
 
     def health(self, settle=SETTLE_SECONDS, sleep=time.sleep, clock=time.monotonic):
         """("running" | "stopped" | "degraded", detail): every component healthy, none running, or some not
@@ -265,12 +270,12 @@ class LocalControlPlane(object):
             problems = dict((k, v) for k, v in self.components().items() if v)
             if not problems:
                 return "running", None
-            if all(v.startswith(("not running", "not created")) for v in problems.values()) and \
-                    len(problems) == len(COMPONENT_CHECKS):
+            gone = all(v in ("not running", "not created") for v in problems.values())
+            if gone and len(problems) == len(COMPONENT_CHECKS):
                 return "stopped", None
-            dead = all(v.startswith("not running") for v in problems.values())
+            dead = all(v == "not running" for v in problems.values())
             if dead or clock() >= end:     # a dead process is not coming back by itself: no settling for it
-                return "degraded", "; ".join("%s: %s" % kv for kv in sorted(problems.items()))
+                return "degraded", "; ".join(self._why(k, v) for k, v in sorted(problems.items()))
             sleep(1.0)
 
     def running(self):
@@ -325,23 +330,15 @@ class LocalControlPlane(object):
                     os.chmod(os.path.join(root, name), 0o600)
 
     def _own_pids_alive(self):
-        for name in os.listdir(os.path.join(self.cluster_dir, "pids")) if os.path.isdir(
-                os.path.join(self.cluster_dir, "pids")) else []:
-            try:
-                with open(os.path.join(self.cluster_dir, "pids", name)) as handle:
-                    os.kill(int(handle.read().strip()), 0)
-                return True
-            except (OSError, ValueError):
-                continue
-        return False
+        pids = os.path.join(self.cluster_dir, "pids")
+        return any(_pid_alive(os.path.join(pids, name)) for name in (os.listdir(pids) if os.path.isdir(pids) else []))
 
     def _check_ports(self):
         """Fail at once, not after the start's timeout, when a stopped zone's ports are taken: kwokctl picks them
         when it creates a zone, so a zone created while this one was stopped may hold them now."""
         if self._own_pids_alive():
             return      # a component of this zone still runs and may hold its own port: let kwokctl sort it out
-        with open(os.path.join(self.cluster_dir, "kwok.yaml")) as handle:
-            taken = taken_ports(handle.read())
+        taken = taken_ports(self._kwok_yaml() or "")
         if taken:
             raise AizoneError("local zone %s cannot start: its port%s %s %s in use by another process (kwokctl picked "
                               "them when it created the zone; a zone created while this one was stopped may hold "
@@ -353,8 +350,7 @@ class LocalControlPlane(object):
     def _await_ports_free(self, timeout=30.0, sleep=time.sleep, clock=time.monotonic):
         """After a stop, until the processes that held the zone's ports are gone: kwokctl returns before they
         exit, and a start right after would find its ports taken."""
-        with open(os.path.join(self.cluster_dir, "kwok.yaml")) as handle:
-            text = handle.read()
+        text = self._kwok_yaml() or ""
         end = clock() + timeout
         while taken_ports(text) and clock() < end:
             sleep(0.2)

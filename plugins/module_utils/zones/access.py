@@ -39,19 +39,14 @@ def require_running(provider, zone, when):
     raise AizoneError("zone %s %s; start it (zone state=present) %s" % (zone["name"], why, when), field="zone")
 
 
-def missing_namespace(field, namespace):
-    """The error for objects to write into a namespace that does not exist."""
-    return ValidationError(field, "namespace %r does not exist; create the tenant first (aizone.platform.tenant)"
-                           % namespace)
-
-
 def require_namespace(rest, field, namespace, check_mode, warnings, what="everything"):
     """True when the namespace exists. A real run refuses a missing one before any write; check mode warns (an
     earlier task of the play may create it) and returns False: `what` is then predicted created, unchecked."""
     if rest.get_or_none("/api/v1/namespaces/%s" % namespace) is not None:
         return True
     if not check_mode:
-        raise missing_namespace(field, namespace)
+        raise ValidationError(field, "namespace %r does not exist; create the tenant first (aizone.platform.tenant)"
+                              % namespace)
     warnings.append("%s: namespace %r does not exist: %s predicted created, unchecked (a real run fails unless an "
                     "earlier task creates it)" % (field, namespace, what))
     return False

@@ -11,7 +11,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.cost.estimate impo
 from ansible_collections.aizone.platform.plugins.module_utils.providers import get_provider
 from ansible_collections.aizone.platform.plugins.module_utils.zones import pools, reconcile
 from ansible_collections.aizone.platform.plugins.module_utils.zones.access import serving
-from ansible_collections.aizone.platform.plugins.module_utils.names import check_int
+from ansible_collections.aizone.platform.plugins.module_utils.names import check_int, given
 from ansible_collections.aizone.platform.plugins.module_utils.zones.spec import (
     check_name, node_pool_desired, node_pools_desired, zone_desired)
 
@@ -60,8 +60,7 @@ def converge_node_pools(params, check_mode=False):
     """The node_pools module: the whole list validated, then one plan, concurrent writes and one wait."""
     zone = check_name("zone", params["zone"])
     desired = node_pools_desired(params.get("node_pools"), params["provider"])
-    concurrency = check_int("concurrency", pools.DEFAULT_CONCURRENCY if params.get("concurrency") is None
-                            else params["concurrency"], minimum=1, maximum=64)
+    concurrency = check_int("concurrency", given(params.get("concurrency"), pools.DEFAULT_CONCURRENCY), 1, 64)
     budget = check_budget(params.get("budget"))
     provider = get_provider(params["provider"], params)
     return pools.reconcile_node_pools(provider, zone, desired, prune=params.get("prune", False),

@@ -182,17 +182,21 @@ def test_device_plugin_config_time_slicing():
                                                "resources": [{"name": "nvidia.com/gpu", "replicas": 3}]}}}
 
 
+def _merge(current_dp, current_mig, pools):
+    return render.merge_device_plugin(current_dp, pools), render.merge_mig_parted(current_mig, pools)
+
+
 def test_merge_configmaps_keeps_other_pools_and_drops_none():
     ts = resolved({"name": "a", "mode": "time_slicing", "time_slicing": {"replicas": 2}})
     mig = resolved(mig_pool("all-3g.40gb", name="b"))
-    dp, mp = render.merge_configmaps({"other": "x", "b": "old"}, None, [ts, mig])
+    dp, mp = _merge({"other": "x", "b": "old"}, None, [ts, mig])
     assert sorted(dp) == ["a", "b", "other"]
     assert yaml.safe_load(dp["b"]) == {"version": "v1", "flags": {"migStrategy": "mixed"}}
     configs = yaml.safe_load(mp["config.yaml"])["mig-configs"]
     assert configs["b"] == [{"devices": "all", "mig-enabled": True, "mig-devices": {"3g.40gb": 2}}]
     assert configs["all-disabled"] == [{"devices": "all", "mig-enabled": False}]
     none = resolved({"name": "b", "mode": "none"})
-    dp2, mp2 = render.merge_configmaps(dp, mp["config.yaml"], [none])
+    dp2, mp2 = _merge(dp, mp["config.yaml"], [none])
     assert sorted(dp2) == ["a", "other"]
     assert sorted(yaml.safe_load(mp2["config.yaml"])["mig-configs"]) == ["all-disabled"]
 
@@ -285,7 +289,7 @@ def test_info_reads_back_what_converge_writes():
     from ansible_collections.aizone.platform.plugins.module_utils.gpu.info import pool_config
     ts = resolved({"name": "a", "mode": "time_slicing", "time_slicing": {"replicas": 5, "rename": True}})
     mig = resolved(mig_pool("all-balanced", name="b"))
-    dp, mp = render.merge_configmaps({}, None, [ts, mig])
+    dp, mp = _merge({}, None, [ts, mig])
     migs = render.parse_mig_parted(mp["config.yaml"])
     assert pool_config("a", dp, migs) == {"mode": "time_slicing", "time_slicing": {
         "replicas": 5, "rename": True, "fail_requests_greater_than_one": False}}
