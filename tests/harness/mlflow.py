@@ -14,6 +14,7 @@ import base64
 import hashlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -76,6 +77,7 @@ class LocalContainer(object):
         self.env["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin")
         self.argv = [self._local(a) for a in (container.get("command") or []) + (container.get("args") or [])]
         self.proc = None
+        self._final = None
         self.log = os.path.join(self.root, "output.log")
 
     def _local(self, value):
@@ -86,8 +88,11 @@ class LocalContainer(object):
         return re.sub("(%s)(?=/|$|[^A-Za-z0-9_.-])" % pattern, lambda m: self.mounts[m.group(1)], value)
 
     def run(self, timeout=300):
-        """Run to completion; (return code, output)."""
-        done = subprocess.run(self.argv, env=self.env, capture_output=True, text=True, timeout=timeout, check=False)
+        """Run to completion; (return code, output). Its temporary directory goes with it."""
+        try:
+            done = subprocess.run(self.argv, env=self.env, capture_output=True, text=True, timeout=timeout, check=False)
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
         return done.returncode, done.stdout + done.stderr
 
     def start(self):
@@ -98,10 +103,20 @@ class LocalContainer(object):
         return self
 
     def output(self):
+        """The process's output so far; after stop(), all of it (kept when its directory goes)."""
+        if self._final is not None:
+            return self._final
         with open(self.log) as handle:
             return handle.read()
 
     def stop(self):
+        try:
+            self._kill()
+            self._final = self.output()
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def _kill(self):
         if self.proc is None:
             return
         for sig in (signal.SIGTERM, signal.SIGKILL):
