@@ -14,7 +14,7 @@ draws the same picture):
   storage, cost): base, k8s, their own package, and the domains listed for
   them in DOMAIN_DEPENDS (zones also providers, and cost for the plan-time
   estimate node pools carry; addons: providers, zones, workloads; gpu: zones,
-  addons for the upstream ClusterPolicy CRD), never a domain above them;
+  addons for the upstream ClusterPolicy CRD; dr: zones), never a domain above them;
 - plugins/modules: anything public, but of k8s only k8s.client (connection
   options) and of providers only the package itself (PROVIDER_ARGS);
 - doc_fragments: nothing of the collection.
@@ -41,6 +41,7 @@ DOMAIN_DEPENDS = {
     "mlops": ("zones", "workloads"),
     "storage": ("providers", "zones"),
     "cost": ("providers", "zones"),
+    "dr": ("zones",),
 }
 LOWER = {"k8s": ("k8s",), "providers": ("k8s", "providers")}
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Build (or reuse) the zone add-ons' files, taken from their pinned packages:
 #   ${AIZONE_CACHE:-$HOME/.cache/aizone}/addons/<name>-<version>/
-#     bin/    programs the local zone runs (KubeRay's ray-operator, built from its Go module)
+#     bin/    programs the local zone runs (KubeRay's ray-operator, Velero's server; built from their Go modules)
+#     plugins/ the plugins such a program loads (Velero's AWS object-store plugin)
 #     crds/   the upstream CustomResourceDefinitions, as the package ships them
 #     rbac/   the upstream ClusterRole of the operator (for cloud zones)
 #     deploy/ the upstream operator Deployment, where the package ships a plain one
-# KubeRay, the GPU Operator's ClusterPolicy CRD and KEDA's CRDs come from the Go module proxy
+# KubeRay, Velero (with its AWS plugin), the GPU Operator's ClusterPolicy CRD and KEDA's CRDs come from the Go module proxy
 # at the versions of hack/controlplane/versions.env; the Dask operator from the
 # dask-kubernetes package installed in the Python given as $1 (requirements.txt
 # pins it). Nothing is copied into the repository. Prints the addons directory last.
@@ -64,6 +65,32 @@ keda() {
   rm -rf "$dir" && mv "$dir.partial" "$dir"
 }
 
+velero() {
+  # Velero's server links controller-runtime, whose metrics server binds :8080 by default with no flag to move
+  # it: two zones' servers on one machine would clash. The link-time default "0" turns that one off (Velero's
+  # own metrics stay on --metrics-address); nothing else of the upstream build changes.
+  local dir="$root/velero-$VELERO_VERSION" src plugin ldflags
+  if [ -x "$dir/bin/velero" ] && [ -x "$dir/plugins/velero-plugin-for-aws" ]; then log "reusing $dir"; return; fi
+  command -v go >/dev/null || { log "go is not on PATH: install Go 1.26 or newer"; exit 1; }
+  log "building Velero $VELERO_VERSION and velero-plugin-for-aws $VELERO_AWS_PLUGIN_VERSION from their Go modules" \
+      "(cold: about 6 min on 2 cores)"
+  src=$(module_dir github.com/vmware-tanzu/velero "$VELERO_VERSION")
+  plugin=$(module_dir github.com/vmware-tanzu/velero-plugin-for-aws "$VELERO_AWS_PLUGIN_VERSION")
+  rm -rf "$dir.partial" && mkdir -p "$dir.partial/bin" "$dir.partial/plugins" "$dir.partial/crds" "$dir.partial/src"
+  # a writable copy of the module: its go.mod takes the dependency bumps of versions.env
+  cp -r "$src/." "$dir.partial/src/" && chmod -R u+w "$dir.partial/src"
+  ldflags="-s -w -X sigs.k8s.io/controller-runtime/pkg/metrics/server.DefaultBindAddress=0"
+  ldflags="$ldflags -X github.com/vmware-tanzu/velero/pkg/buildinfo.Version=$VELERO_VERSION"
+  (cd "$dir.partial/src" && for bump in $VELERO_REQUIRE; do go mod edit -require="$bump"; done &&
+    GOFLAGS=-mod=mod go build -trimpath -ldflags "$ldflags" -o "$dir.partial/bin/velero" ./cmd/velero)
+  (cd "$plugin" && GOFLAGS=-mod=readonly go build -trimpath -ldflags "-s -w" \
+      -o "$dir.partial/plugins/velero-plugin-for-aws" ./velero-plugin-for-aws)
+  rm -rf "$dir.partial/src"
+  cp "$src"/config/crd/v1/bases/velero.io_*.yaml "$src"/config/crd/v2alpha1/bases/velero.io_*.yaml "$dir.partial/crds/"
+  chmod -R u+w "$dir.partial"
+  rm -rf "$dir" && mv "$dir.partial" "$dir"
+}
+
 dask() {
   local version dir chart
   version=$("$python" -c 'import importlib.metadata as m; print(m.version("dask-kubernetes"))') || {
@@ -91,6 +118,7 @@ start=$SECONDS
 kuberay
 gpu_operator
 keda
+velero
 dask
 log "ready in $((SECONDS - start)) s: $root"
 echo "$root"

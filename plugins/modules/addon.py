@@ -22,6 +22,11 @@ description:
     M(aizone.platform.inference_service) needs for queue-based autoscaling. KEDA's operator and metrics API server
     come from KEDA's own Helm chart on cloud zones (the task warns so); the local zone runs neither, as its KWOK pods
     export no metrics to scale on.
+  - V(velero) is Velero's server with its AWS object-store plugin (Backup, Restore, Schedule, BackupStorageLocation),
+    which the DR modules (M(aizone.platform.backup_location) and its kin) drive. On cloud zones it is what
+    C(velero install --plugins velero/velero-plugin-for-aws) renders (the plugin as an init container, the server bound
+    to C(cluster-admin)); on the local zone, C(velero server) out of cluster with the plugin under the files
+    directory, as upstream documents, in the namespace O(addons[].namespace) (made when absent).
   - Where the operator runs is the provider's choice (O(controllers=auto)). On cloud zones it is a Deployment of the
     pinned image with the upstream ClusterRole (and leader-election Role), waited for until rolled out. On the local
     zone it is the real operator as a process next to the control plane, with the zone's kubeconfig and leader
@@ -51,14 +56,15 @@ options:
         description: The add-on.
         type: str
         required: true
-        choices: [dask, keda, kuberay]
+        choices: [dask, keda, kuberay, velero]
       state:
         description: V(present) installs or upgrades it to the pinned version; V(absent) stops its operator.
         type: str
         choices: [present, absent]
         default: present
       namespace:
-        description: Namespace of the operator when it runs in the zone (V(kuberay-system), V(dask-operator)).
+        description: Namespace of the operator (V(kuberay-system), V(dask-operator), V(velero)) when it runs in the zone,
+          and Velero's namespace (its kinds live there) wherever it runs.
         type: str
       pool:
         description: Node pool of the operator's pod when it runs in the zone.

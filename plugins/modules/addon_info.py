@@ -22,7 +22,7 @@ options:
     description: Only these add-ons; every one when empty.
     type: list
     elements: str
-    choices: [dask, keda, kuberay]
+    choices: [dask, keda, kuberay, velero]
     default: []
 '''
 

@@ -23,7 +23,7 @@ import sys
 
 from ansible_collections.aizone.platform.plugins.module_utils.addons import files as addon_files
 from ansible_collections.aizone.platform.plugins.module_utils.addons.objects import (
-    ADDON_LABEL, cluster_objects, cluster_refs, crd_objects, crd_refs)
+    ADDON_LABEL, cluster_objects, cluster_refs, crd_objects, crd_refs, namespace_object)
 from ansible_collections.aizone.platform.plugins.module_utils.addons.spec import (
     choose_controllers, files_dir, validate_addons)
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDONS
@@ -42,7 +42,8 @@ def _read_files(root, spec, controllers):
     found = {"crds": addon_files.crds(path), "clusterrole": addon_files.optional(path, "rbac/clusterrole.yaml"),
              "leader_election_role": addon_files.optional(path, "rbac/leader-election-role.yaml"),
              "deployment": addon_files.optional(path, "deploy/deployment.yaml")}
-    if controllers == "cluster" and entry["cluster"] and not found["clusterrole"]:
+    if controllers == "cluster" and entry["cluster"] and not entry["cluster"].get("cluster_role") \
+            and not found["clusterrole"]:
         raise ValidationError("files_dir", "%s lacks rbac/clusterrole.yaml: run hack/addons/build.sh again" % path)
     if controllers == "local" and entry["local"] and spec["state"] == "present":
         _check_local(spec, entry, path)
@@ -61,10 +62,11 @@ def _check_local(spec, entry, path):
 
 
 def local_command(spec, path):
-    """(argv, health URL) of an add-on's operator process; {port} is filled in at each start."""
+    """(argv, env, health URL) of an add-on's operator process; {port} and {dir} are filled in at each start."""
     local = ADDONS[spec["name"]]["local"]
-    argv = [a.replace("{files}", path).replace("{python}", sys.executable) for a in local["argv"]]
-    return argv, local["health"]
+    argv = [a.replace("{files}", path).replace("{python}", sys.executable).replace("{namespace}", spec["namespace"])
+            for a in local["argv"]]
+    return argv, dict(local.get("env") or {}), local["health"]
 
 
 def _plan(rest, specs, read, controllers, placements):
@@ -76,9 +78,13 @@ def _plan(rest, specs, read, controllers, placements):
         mine = []
         if spec["state"] == "present":
             mine += crd_objects(spec["name"], spec["version"], files["crds"])
-            if controllers == "cluster" and entry["cluster"]:
+            in_zone = controllers == "cluster" and entry["cluster"]
+            if in_zone or (controllers == "local" and (entry["local"] or {}).get("namespace")):
                 exists = rest.get_or_none(namespaces.object_path(spec["namespace"])) is not None
-                mine += cluster_objects(entry, spec, files, placements.get(spec["pool"]), not exists)
+                if in_zone:
+                    mine += cluster_objects(entry, spec, files, placements.get(spec["pool"]), not exists)
+                elif not exists:
+                    mine.append(namespace_object(spec))
             desired += mine
         else:
             if controllers == "cluster" and entry["cluster"]:
@@ -102,12 +108,12 @@ def _processes(provider, zone_name, specs, read, check_mode, timeout):
             changed = current is not None and (check_mode or provider.stop_addon_process(zone_name, name))
             out[name] = (bool(changed), None)
             continue
-        argv, health = local_command(spec, path)
-        same = bool(current and current.get("command") == argv and current["healthy"])
+        argv, env, health = local_command(spec, path)
+        same = bool(current and current.get("command") == argv and current.get("env") == env and current["healthy"])
         if check_mode:
             out[name] = (not same, current)
             continue
-        changed = provider.run_addon_process(zone_name, name, argv, {}, health, timeout)
+        changed = provider.run_addon_process(zone_name, name, argv, env, health, timeout)
         out[name] = (changed, provider.addon_process(zone_name, name))
     return out
 

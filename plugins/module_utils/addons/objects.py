@@ -7,7 +7,8 @@
   to their metadata, besides the apply engine's managed-by label and hash);
 - where its operator runs in the zone (cloud zones): its Namespace (only when
   absent: an existing namespace belongs to whoever made it), ServiceAccount,
-  the upstream ClusterRole and its binding, the upstream leader-election Role
+  the upstream ClusterRole and its binding (or a binding to the cluster's own
+  role the catalog names: Velero's cluster-admin), the upstream leader-election Role
   where there is one, and the operator Deployment: upstream's own manifest
   when the package ships a plain one (KubeRay), else one written after the
   package's chart (Dask), with the image pinned and the pool's placement.
@@ -68,19 +69,40 @@ def _upstream_deployment(entry, spec, manifest, placement):
 
 
 def _chart_deployment(entry, spec, placement):
-    """The operator Deployment the add-on's chart would render with its default values."""
+    """The operator Deployment the add-on's chart (or installer) would render with its default values: plugin
+    images as init containers copying themselves into the plugins volume, as `velero install --plugins` does."""
+    cluster = entry["cluster"]
     selector = {LABEL_NAME: entry["operator"]}
-    health = entry["cluster"]["health"]
-    pod = {"serviceAccountName": entry["operator"], "containers": [{
-        "name": entry["operator"], "image": entry["cluster"]["image"], "imagePullPolicy": "IfNotPresent",
-        "args": list(entry["cluster"]["args"]),
-        "livenessProbe": {"httpGet": {"path": health["path"], "port": health["port"]}, "timeoutSeconds": 5}}]}
+    health = cluster["health"]
+    container = {"name": entry["operator"], "image": cluster["image"], "imagePullPolicy": "IfNotPresent",
+                 "args": list(cluster["args"]),
+                 "livenessProbe": {"httpGet": {"path": health["path"], "port": health["port"]}, "timeoutSeconds": 5}}
+    if cluster.get("command"):
+        container["command"] = list(cluster["command"])
+    if cluster.get("env"):
+        container["env"] = [{"name": k, "value": v} for k, v in sorted(cluster["env"].items())]
+    volumes = sorted((cluster.get("volumes") or {}).items())
+    if volumes:
+        container["volumeMounts"] = [{"name": name, "mountPath": path} for name, path in volumes]
+    pod = {"serviceAccountName": entry["operator"], "containers": [container]}
+    if volumes:
+        pod["volumes"] = [{"name": name, "emptyDir": {}} for name, _path in volumes]
+    if cluster.get("plugins"):
+        pod["initContainers"] = [{"name": image.rsplit("/", 1)[-1].split(":")[0], "image": image,
+                                  "imagePullPolicy": "IfNotPresent",
+                                  "volumeMounts": [{"name": "plugins", "mountPath": "/target"}]}
+                                 for image in cluster["plugins"]]
     _place(pod, placement)
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": _meta(entry["operator"], spec["name"],
                                                                              spec["namespace"]),
             "spec": {"strategy": {"type": "Recreate"}, "selector": {"matchLabels": selector},
                      "template": {"metadata": {"labels": dict(selector, **{ADDON_LABEL: spec["name"]})},
                                   "spec": pod}}}
+
+
+def namespace_object(spec):
+    """The add-on's Namespace (made only when absent: an existing namespace belongs to whoever made it)."""
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": _meta(spec["namespace"], spec["name"])}
 
 
 def _binding(kind, name, addon, operator, namespace, role_namespace=None):
@@ -95,10 +117,15 @@ def cluster_objects(entry, spec, files, placement, with_namespace):
 
     files: {"clusterrole", "leader_election_role", "deployment"}: upstream documents (None when absent)."""
     ns, name, operator = spec["namespace"], spec["name"], entry["operator"]
-    objects = [{"apiVersion": "v1", "kind": "Namespace", "metadata": _meta(ns, name)}] if with_namespace else []
+    objects = [namespace_object(spec)] if with_namespace else []
     objects.append({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _meta(operator, name, ns)})
-    role = _labelled(files["clusterrole"], name)
-    objects += [role, _binding("ClusterRole", role["metadata"]["name"], name, operator, ns)]
+    if entry["cluster"].get("cluster_role"):
+        binding = _binding("ClusterRole", operator, name, operator, ns)
+        binding["roleRef"]["name"] = entry["cluster"]["cluster_role"]
+        objects.append(binding)
+    else:
+        role = _labelled(files["clusterrole"], name)
+        objects += [role, _binding("ClusterRole", role["metadata"]["name"], name, operator, ns)]
     if files.get("leader_election_role"):
         lease = _labelled(files["leader_election_role"], name)
         lease["metadata"]["namespace"] = ns
@@ -114,8 +141,11 @@ def cluster_refs(entry, spec, files):
     """What state=absent removes of an operator running in the zone (its namespace stays)."""
     ns, operator = spec["namespace"], entry["operator"]
     refs = [("v1", "ServiceAccount", operator, ns), ("apps/v1", "Deployment", operator, ns)]
-    role = files["clusterrole"]["metadata"]["name"]
-    refs += [(RBAC + "/v1", "ClusterRole", role, None), (RBAC + "/v1", "ClusterRoleBinding", role, None)]
+    if entry["cluster"].get("cluster_role"):
+        refs.append((RBAC + "/v1", "ClusterRoleBinding", operator, None))
+    else:
+        role = files["clusterrole"]["metadata"]["name"]
+        refs += [(RBAC + "/v1", "ClusterRole", role, None), (RBAC + "/v1", "ClusterRoleBinding", role, None)]
     if files.get("leader_election_role"):
         lease = files["leader_election_role"]["metadata"]["name"]
         refs += [(RBAC + "/v1", "Role", lease, ns), (RBAC + "/v1", "RoleBinding", lease, ns)]

@@ -25,7 +25,12 @@ chart) - the container's arguments and health endpoint.
 An add-on whose `local` and `cluster` are None is CRDs only (KEDA): the zone
 serves its kinds, so the API server validates the objects modules render, and
 its controllers are installed by the project's own chart (`elsewhere` says
-which). The local zone runs none: KEDA's operator scales on metrics, and KWOK's
+which). Velero's server runs like the operators; its `plugins` are images
+whose binaries init containers copy into the server's plugin directory (in
+the zone) or programs under `{files}/plugins` (local), and it is bound to
+the cluster's own `cluster_role` rather than to a ClusterRole of its package.
+A local process's `env` may name `{dir}`, its zone's process directory; a
+`namespace` of True makes the add-on's namespace too (the server needs it). The local zone runs none: KEDA's operator scales on metrics, and KWOK's
 pods export none.
 
 `kinds` are the custom resources the add-on serves (what modules that
@@ -90,6 +95,37 @@ ADDONS = {
         "cluster": None,
         "elsewhere": "this add-on serves KEDA's CRDs only: on cloud zones KEDA's operator and metrics API server "
                      "come from its Helm chart (kedacore/keda, app version 2.21.0); the local zone runs neither",
+    },
+    "velero": {
+        "description": "Velero: backups, restores and schedules of a zone's objects in an S3-compatible store",
+        "package": "Go modules github.com/vmware-tanzu/velero and velero-plugin-for-aws v1.14.3",
+        "version": "v1.18.3",
+        "files": "velero-v1.18.3",
+        "namespace": "velero",
+        "operator": "velero",
+        "kinds": [("velero.io/v1", "Backup", "backups.velero.io"), ("velero.io/v1", "Restore", "restores.velero.io"),
+                  ("velero.io/v1", "Schedule", "schedules.velero.io"),
+                  ("velero.io/v1", "BackupStorageLocation", "backupstoragelocations.velero.io")],
+        "local": {
+            # out of cluster, as upstream documents; no profiler; credentials files under the zone's directory
+            "argv": ["{files}/bin/velero", "server", "--namespace={namespace}", "--plugin-dir={files}/plugins",
+                     "--metrics-address=127.0.0.1:{port}", "--profiler-address=", "--log-format=text",
+                     "--uploader-type=kopia"],
+            "env": {"TMPDIR": "{dir}"},
+            "health": "http://127.0.0.1:{port}/metrics",
+            "namespace": True,   # the server refuses to start without its namespace
+        },
+        "cluster": {
+            # what `velero install --plugins velero/velero-plugin-for-aws:v1.14.3` renders
+            "image": "velero/velero:v1.18.3",
+            "command": ["/velero"],
+            "args": ["server", "--uploader-type=kopia"],
+            "env": {"VELERO_SCRATCH_DIR": "/scratch", "LD_LIBRARY_PATH": "/plugins"},
+            "plugins": ["velero/velero-plugin-for-aws:v1.14.3"],
+            "volumes": {"plugins": "/plugins", "scratch": "/scratch"},
+            "health": {"path": "/metrics", "port": 8085},
+            "cluster_role": "cluster-admin",   # Velero backs up and restores every kind
+        },
     },
 }
 

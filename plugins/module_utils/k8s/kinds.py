@@ -59,6 +59,11 @@ STATIC_KINDS = {
     ("kubernetes.dask.org/v1", "DaskCluster"): ("daskclusters", True, 60),
     ("nvidia.com/v1", "ClusterPolicy"): ("clusterpolicies", False, 60),
     ("keda.sh/v1alpha1", "ScaledObject"): ("scaledobjects", True, 60),
+    ("velero.io/v1", "BackupStorageLocation"): ("backupstoragelocations", True, 60),
+    ("velero.io/v1", "Schedule"): ("schedules", True, 60),
+    ("velero.io/v1", "Backup"): ("backups", True, 60),
+    ("velero.io/v1", "Restore"): ("restores", True, 60),
+    ("velero.io/v1", "DeleteBackupRequest"): ("deletebackuprequests", True, 60),
 }
 
 CUSTOM_TIER = 60

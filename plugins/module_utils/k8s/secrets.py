@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: aizone.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Secrets the MLOps modules read and write: their paths, decoded values, generated passwords.
+"""Secrets modules read and write (MLOps credentials, DR store credentials): paths, decoded values, passwords.
 
 Secret values never leave these helpers into a result or a diff: callers get
 the decoded data to use, and report Secrets by namespace/name only.

@@ -19,7 +19,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.errors import Aizo
 from ansible_collections.aizone.platform.plugins.module_utils.zones.access import require_namespace
 from ansible_collections.aizone.platform.plugins.module_utils.mlops import postgres
 from ansible_collections.aizone.platform.plugins.module_utils.mlops.db_spec import DEFAULT_PASSWORD_LENGTH, normalize
-from ansible_collections.aizone.platform.plugins.module_utils.mlops.secrets import (
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.secrets import (
     decoded, new_password, secret_object, secret_path, write_secret)
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
     DATABASE_LABEL, LABEL_COMPONENT, LABEL_MANAGED_BY, MANAGED_BY)

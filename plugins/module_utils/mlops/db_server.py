@@ -15,7 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.aizone.platform.plugins.module_utils.mlops.secrets import (
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.secrets import (
     decoded, secret_object, secret_path, write_secret)
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
     LABEL_COMPONENT, LABEL_MANAGED_BY, MANAGED_BY, check_dns_label, check_dns_subdomain)

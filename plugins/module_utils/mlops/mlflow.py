@@ -35,7 +35,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.k8s.crd import crd
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
 from ansible_collections.aizone.platform.plugins.module_utils.mlops import mlflow_render as render
 from ansible_collections.aizone.platform.plugins.module_utils.mlops.mlflow_spec import normalize
-from ansible_collections.aizone.platform.plugins.module_utils.mlops.secrets import (
+from ansible_collections.aizone.platform.plugins.module_utils.k8s.secrets import (
     decoded, new_password, secret_object, secret_path)
 from ansible_collections.aizone.platform.plugins.module_utils.names import LABEL_COMPONENT, LABEL_NAME
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import task_timeout

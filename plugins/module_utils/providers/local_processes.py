@@ -4,9 +4,10 @@
 """Processes a local zone runs next to its control plane: the real operators of its add-ons.
 
 Each process is recorded in `<zone dir>/processes/<name>.json` (its command
-line, where `{port}` stands for a free port, its environment additions, its health
-URL), runs in its own session with its output in `<name>.log` beside the
-record, and has its pid in `<name>.pid`. The zone starts every recorded
+line, where `{port}` stands for a free port, its environment additions, where
+`{dir}` stands for the records' directory, its health URL), runs in its own
+session with its output in `<name>.log` beside the record, and has its pid in
+`<name>.pid`. The zone starts every recorded
 process when it starts, and stops them before it stops or is deleted, so no
 operator outlives its zone. A process counts as running only when its pid is
 alive with the recorded program and its health URL answers 200.
@@ -117,7 +118,7 @@ class ProcessSupervisor(object):
         health = spec.get("health_url")
         return {"running": pid is not None, "healthy": bool(pid and health and _healthy(health)),
                 "pid": pid, "health": health, "log": self._path(name, "log"), "command": spec["argv"],
-                "argv": spec.get("running_argv")}
+                "env": spec.get("env") or {}, "argv": spec.get("running_argv")}
 
     def ensure(self, name, argv, env, health, timeout, program=None):
         """Record the process and make it run with this command line; True when it was (re)started.
@@ -146,7 +147,7 @@ class ProcessSupervisor(object):
         port = free_port()
         argv = [a.replace("{port}", str(port)) for a in spec["argv"]]
         env = dict(((k, v) for k, v in os.environ.items() if k in INHERITED_ENV), KUBECONFIG=self.kubeconfig,
-                   **spec["env"])
+                   **dict((k, v.replace("{dir}", self.dir)) for k, v in spec["env"].items()))
         log = open(self._path(name, "log"), "ab")
         try:
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,

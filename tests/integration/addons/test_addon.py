@@ -88,9 +88,9 @@ def test_bad_input_fails_before_any_request(controlplane, run_playbook):
     out = res.task("bad")
     assert out["failed"] and "addons[0].remove_crds" in out["msg"] and "state=absent" in out["msg"], out
     assert "does not exist" not in out["msg"]
-    res = run_playbook(play(addon_task("no-such-zone", [{"name": "velero"}], name="unknown")))
+    res = run_playbook(play(addon_task("no-such-zone", [{"name": "vault"}], name="unknown")))
     msg = res.task("unknown")["msg"]
-    assert "addons" in msg and "dask, keda, kuberay" in msg, msg
+    assert "addons" in msg and "dask, keda, kuberay, velero" in msg, msg
 
 
 def test_cloud_rendering_runs_upstreams_deployment_and_rbac_and_removes_them(controlplane, zone_addons, run_playbook):

@@ -9,7 +9,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.errors import Vali
 
 
 @pytest.mark.parametrize("addons, field, says", [
-    ([{"name": "velero"}], "addons[0].name", "dask, keda, kuberay"),
+    ([{"name": "vault"}], "addons[0].name", "dask, keda, kuberay, velero"),
     ([{"name": "kuberay", "state": "gone"}], "addons[0].state", "present, absent"),
     ([{"name": "kuberay", "remove_crds": True}], "addons[0].remove_crds", "state=absent"),
     ([{"name": "kuberay"}, {"name": "kuberay"}], "addons[1].name", "addons[0]"),

@@ -25,6 +25,10 @@ def test_go_built_versions_are_those_of_versions_env():
     assert GPU_OPERATOR["version"] == pins["GPU_OPERATOR_VERSION"]
     assert ADDONS["kuberay"]["cluster"]["image"].endswith(":" + pins["KUBERAY_VERSION"])
     assert ADDONS["keda"]["version"] == pins["KEDA_VERSION"]
+    assert ADDONS["velero"]["version"] == pins["VELERO_VERSION"]
+    assert ADDONS["velero"]["cluster"]["image"].endswith(":" + pins["VELERO_VERSION"])
+    assert ADDONS["velero"]["cluster"]["plugins"] == ["velero/velero-plugin-for-aws:" + pins["VELERO_AWS_PLUGIN_VERSION"]]
+    assert pins["VELERO_AWS_PLUGIN_VERSION"] in ADDONS["velero"]["package"]
 
 
 def test_dask_operator_version_is_that_of_requirements():

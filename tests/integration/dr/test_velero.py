@@ -1,0 +1,113 @@
+"""Velero on the test zone: the real server (built from its Go module) with the real AWS plugin, out of cluster,
+against moto's S3 server; backup_location and backup_schedule converge it; a backup's objects are in the bucket."""
+
+import gzip
+import io
+import json
+import tarfile
+import uuid
+
+import pytest
+
+from harness.addons import addon_task, play
+
+pytestmark = pytest.mark.controlplane
+
+KEY_ID, SECRET_KEY = "AKIAAIZONETEST", "aizone-velero-secret-%s" % uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="module")
+def store(moto_endpoint):
+    """A bucket in moto's S3 server, and the location that points at it."""
+    import boto3
+    bucket = "aizone-dr-%s" % uuid.uuid4().hex[:8]
+    s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
+    s3.create_bucket(Bucket=bucket)
+    location = {"name": "primary", "bucket": bucket, "s3_url": moto_endpoint, "default": True,
+                "credentials": {"access_key_id": KEY_ID, "secret_access_key": SECRET_KEY}}
+    return s3, bucket, location
+
+
+@pytest.fixture(scope="module")
+def velero(controlplane, tmp_path_factory):
+    from harness.ansible import run_playbook
+    res = run_playbook(play(addon_task(controlplane.name, [{"name": "velero"}], wait_timeout=120)),
+                       workdir=tmp_path_factory.mktemp("velero"))
+    assert res.rc == 0, res.output[-4000:]
+    return res.task("addons")["addons"][0]
+
+
+def _location_task(zone, location, name="location", **kw):
+    args = dict(zone=zone, provider="local", locations=[location], wait_timeout=60)
+    args.update(kw)
+    return {"name": name, "aizone.platform.backup_location": args}
+
+
+def test_velero_runs_out_of_cluster_with_its_plugin(velero):
+    assert velero["action"] in ("created", "updated", "unchanged")
+    assert velero["process"]["healthy"] is True and velero["process"]["health"].endswith("/metrics")
+    assert "backups.velero.io" in velero["crds"] and "backupstoragelocations.velero.io" in velero["crds"]
+
+
+def test_location_check_mode_real_run_and_again(controlplane, velero, store, run_playbook):
+    _s3, _bucket, location = store
+    res = run_playbook(play(dict(_location_task(controlplane.name, location, name="check"), check_mode=True),
+                            _location_task(controlplane.name, location, name="real"),
+                            _location_task(controlplane.name, location, name="again")), diff=True, args=("-vvv",))
+    assert res.rc == 0, res.output[-4000:]
+    assert SECRET_KEY not in res.output
+    check, real, again = res.task("check"), res.task("real"), res.task("again")
+    assert real["locations"][0]["phase"] == "Available", real["locations"]
+    assert again["changed"] is False and set(again["api_requests"]) == {"GET"}, again["api_requests"]
+    if real["changed"]:    # first run of the session: check mode predicted exactly what it did
+        assert check["secrets"] == real["secrets"] and check["object_counts"] == real["object_counts"]
+
+
+def _tenant_objects(controlplane, namespace):
+    """A namespace with a ConfigMap, a Secret and a Service: what a backup of it must hold."""
+    manifest = {"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": namespace},
+         "data": {"mode": "primary"}},
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "token", "namespace": namespace},
+         "stringData": {"token": "t0k3n"}},
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "api", "namespace": namespace},
+         "spec": {"ports": [{"port": 80}], "selector": {"app": "api"}}}]}
+    controlplane.kubectl("apply", "-f", "-", input=json.dumps(manifest))
+
+
+def _tarball_entries(s3, bucket, key):
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
+        return sorted(m.name for m in tar.getmembers() if m.isfile())
+
+
+def test_schedule_from_rpo_and_a_backup_now_in_the_bucket(controlplane, velero, store, run_playbook):
+    s3, bucket, location = store
+    tenant = "dr-%s" % uuid.uuid4().hex[:6]
+    _tenant_objects(controlplane, tenant)
+    schedule = {"name": tenant, "rpo_minutes": 20, "location": "primary", "ttl": "24h"}
+    task = {"name": "schedule", "aizone.platform.backup_schedule": {
+        "zone": controlplane.name, "provider": "local", "schedules": [schedule], "wait_timeout": 120}}
+    now = dict(task, name="now")
+    now["aizone.platform.backup_schedule"] = dict(task["aizone.platform.backup_schedule"], backup_now=True)
+    res = run_playbook(play(_location_task(controlplane.name, location),
+                            dict(task, name="check", check_mode=True), task, dict(task, name="again"), now))
+    assert res.rc == 0, res.output[-4000:]
+    check, real, again = res.task("check"), res.task("schedule"), res.task("again")
+    assert real["schedules"][0]["cron"] == "*/20 * * * *" and real["schedules"][0]["longest_gap_minutes"] == 20
+    created = {"created": 1, "updated": 0, "deleted": 0, "unchanged": 0}
+    assert check["object_counts"] == real["object_counts"] == created
+    assert again["changed"] is False and set(again["api_requests"]) == {"GET"}
+    backup = res.task("now")["backups"][0]
+    assert backup["phase"] == "Completed" and backup["errors"] == 0, backup
+    assert backup["schedule"] == tenant and backup["items_backed_up"] == backup["total_items"] >= 4, backup
+    prefix = "%s/backups/%s/" % (controlplane.name, backup["name"])
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]]
+    assert prefix + "velero-backup.json" in keys and prefix + backup["name"] + ".tar.gz" in keys, keys
+    entries = _tarball_entries(s3, bucket, prefix + backup["name"] + ".tar.gz")
+    for kind, name in (("configmaps", "settings"), ("secrets", "token"), ("services", "api")):
+        assert "resources/%s/namespaces/%s/%s.json" % (kind, tenant, name) in entries, entries
+    listed = json.loads(gzip.decompress(s3.get_object(
+        Bucket=bucket, Key=prefix + backup["name"] + "-resource-list.json.gz")["Body"].read()))
+    assert "%s/settings" % tenant in listed["v1/ConfigMap"], listed
