@@ -30,11 +30,15 @@ def store(moto_endpoint):
 
 @pytest.fixture(scope="module")
 def velero(controlplane, tmp_path_factory):
+    """The velero add-on on the test zone; afterwards, what the tests made is gone (the bucket is this session's)."""
     from harness.ansible import run_playbook
     res = run_playbook(play(addon_task(controlplane.name, [{"name": "velero"}], wait_timeout=120)),
                        workdir=tmp_path_factory.mktemp("velero"))
     assert res.rc == 0, res.output[-4000:]
-    return res.task("addons")["addons"][0]
+    yield res.task("addons")["addons"][0]
+    controlplane.kubectl("delete", "-n", "velero", "--wait=false", "schedules.velero.io,backups.velero.io,"
+                         "restores.velero.io,backupstoragelocations.velero.io", "--all", check=False)
+    controlplane.kubectl("delete", "namespace", "--wait=false", "-l", "aizone.io/test=dr", check=False)
 
 
 def _location_task(zone, location, name="location", **kw):
@@ -66,7 +70,7 @@ def test_location_check_mode_real_run_and_again(controlplane, velero, store, run
 def _tenant_objects(controlplane, namespace):
     """A namespace with a ConfigMap, a Secret and a Service: what a backup of it must hold."""
     manifest = {"apiVersion": "v1", "kind": "List", "items": [
-        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace, "labels": {"aizone.io/test": "dr"}}},
         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": namespace},
          "data": {"mode": "primary"}},
         {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "token", "namespace": namespace},
@@ -111,3 +115,93 @@ def test_schedule_from_rpo_and_a_backup_now_in_the_bucket(controlplane, velero, 
     listed = json.loads(gzip.decompress(s3.get_object(
         Bucket=bucket, Key=prefix + backup["name"] + "-resource-list.json.gz")["Body"].read()))
     assert "%s/settings" % tenant in listed["v1/ConfigMap"], listed
+
+
+def _resource_list(s3, bucket, prefix, name):
+    listed = json.loads(gzip.decompress(s3.get_object(Bucket=bucket, Key=prefix + name + "-resource-list.json.gz")
+                                        ["Body"].read()))
+    return sorted(item for items in listed.values() for item in items)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_backup_through_s3_faults_completes_whole_or_fails(controlplane, velero, store, run_playbook, seed):
+    """S3 answers 500 or 503 to 30% of requests: each backup either completes with everything in the store, or
+    the task fails naming Velero's phase. Never Completed while incomplete."""
+    from harness.faultproxy import FaultProxy
+    s3, bucket, location = store
+    tenant = "dr-faults-%d-%s" % (seed, uuid.uuid4().hex[:4])
+    _tenant_objects(controlplane, tenant)
+    with FaultProxy.for_url(location["s3_url"], rate=0.3, seed=seed, faults=("500", "503")) as proxy:
+        faulty = dict(location, name="faulty-%d" % seed, s3_url=proxy.url, default=False,
+                      prefix="%s-faults" % controlplane.name)
+        schedule = {"name": tenant, "cron": "@daily", "location": faulty["name"]}
+        res = run_playbook(play(_location_task(controlplane.name, faulty, wait_timeout=120), {
+            "name": "now", "ignore_errors": True, "aizone.platform.backup_schedule": {
+                "zone": controlplane.name, "provider": "local", "schedules": [schedule], "backup_now": True,
+                "wait_timeout": 180}}))
+        faults = proxy.counts["requests"] - proxy.counts["forwarded"]
+    assert res.rc == 0 and res.task("location")["locations"][0]["phase"] == "Available", res.output[-3000:]
+    now = res.task("now")
+    print("\nseed %d: %s faults of %s; backup task failed=%s: %s" % (
+        seed, faults, dict(proxy.counts), now.get("failed", False), (now.get("msg") or now["backups"])))
+    if now.get("failed"):
+        assert "Velero did not complete" in now["msg"] and ("Failed" in now["msg"]), now["msg"]
+        return
+    backup = now["backups"][0]
+    assert backup["phase"] == "Completed"
+    prefix = "%s-faults/backups/%s/" % (controlplane.name, backup["name"])
+    entries = _tarball_entries(s3, bucket, prefix + backup["name"] + ".tar.gz")
+    resources = [e for e in entries if e.startswith("resources/") and "/v1-preferredversion/" not in e]
+    listed = _resource_list(s3, bucket, prefix, backup["name"])
+    assert len(listed) == backup["items_backed_up"] == backup["total_items"], (listed, backup)
+    assert "resources/configmaps/namespaces/%s/settings.json" % tenant in resources
+
+
+def _tampered(raw, how):
+    """A backup tarball flipped in one byte, or re-packed without its ConfigMap (a valid archive)."""
+    if how == "flipped":
+        middle = len(raw) // 2
+        return raw[:middle] + bytes([raw[middle] ^ 0xFF]) + raw[middle + 1:]
+    out = io.BytesIO()
+    with tarfile.open(fileobj=io.BytesIO(raw), mode="r:gz") as source, tarfile.open(fileobj=out, mode="w:gz") as tar:
+        for member in source.getmembers():
+            if "/configmaps/" not in member.name:
+                tar.addfile(member, source.extractfile(member) if member.isfile() else None)
+    return out.getvalue()
+
+
+def test_info_reports_rpo_and_verify_catches_a_tampered_tarball(controlplane, velero, store, run_playbook):
+    s3, bucket, location = store
+    tenant = "dr-verify-%s" % uuid.uuid4().hex[:4]
+    _tenant_objects(controlplane, tenant)
+    res = run_playbook(play(_location_task(controlplane.name, location), {
+        "name": "now", "aizone.platform.backup_schedule": {
+            "zone": controlplane.name, "provider": "local", "backup_now": True,
+            "schedules": [{"name": tenant, "cron": "@hourly", "location": "primary"}]}}))
+    assert res.rc == 0, res.output[-3000:]
+    name = res.task("now")["backups"][0]["name"]
+    info = {"zone": controlplane.name, "provider": "local", "schedule": tenant, "verify": True}
+    key = "%s/backups/%s/%s.tar.gz" % (controlplane.name, name, name)
+    original = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    outcomes = {}
+    try:
+        for how in ("intact", "flipped", "repacked"):
+            if how != "intact":
+                s3.put_object(Bucket=bucket, Key=key, Body=_tampered(original, how))
+            res = run_playbook(play({"name": "info", "aizone.platform.backup_info": info}))
+            assert res.rc == 0, res.output[-3000:]
+            outcomes[how] = res.task("info")
+    finally:
+        s3.put_object(Bucket=bucket, Key=key, Body=original)
+    intact = outcomes["intact"]
+    assert intact["schedules"][tenant]["latest_completed"] == name
+    assert 0 <= intact["schedules"][tenant]["achieved_rpo_seconds"] < 120
+    check = intact["backups"][0]["verification"]
+    assert check["ok"] is True and check["problems"] == [] and check["objects"] == intact["backups"][0]["items_backed_up"]
+    assert check["missing_in_zone"] == 0 and check["in_zone"] == check["objects"], check
+    flipped = outcomes["flipped"]["backups"][0]["verification"]
+    assert flipped["ok"] is False and "cannot be read" in flipped["problems"][0], flipped
+    repacked = outcomes["repacked"]["backups"][0]["verification"]
+    assert repacked["ok"] is False, repacked
+    assert any("listed but not in the archive" in p and "%s/settings" % tenant in p for p in repacked["problems"])
+    assert any("Velero backed up" in p for p in repacked["problems"]), repacked
