@@ -23,7 +23,7 @@ import sys
 
 from ansible_collections.aizone.platform.plugins.module_utils.addons import files as addon_files
 from ansible_collections.aizone.platform.plugins.module_utils.addons.objects import (
-    ADDON_LABEL, cluster_objects, cluster_refs, crd_objects, crd_refs, namespace_object)
+    ADDON_LABEL, cluster_objects, cluster_refs, crd_objects, crd_refs, local_record, namespace_object)
 from ansible_collections.aizone.platform.plugins.module_utils.addons.spec import (
     choose_controllers, files_dir, validate_addons)
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDONS
@@ -83,8 +83,9 @@ def _plan(rest, specs, read, controllers, placements):
                 exists = rest.get_or_none(namespaces.object_path(spec["namespace"])) is not None
                 if in_zone:
                     mine += cluster_objects(entry, spec, files, placements.get(spec["pool"]), not exists)
-                elif not exists:
-                    mine.append(namespace_object(spec))
+                else:
+                    mine += [] if exists else [namespace_object(spec)]
+                    mine += [local_record(entry, spec)] if entry["local"].get("record") else []
             desired += mine
         else:
             if controllers == "cluster" and entry["cluster"]:

@@ -100,6 +100,14 @@ def _chart_deployment(entry, spec, placement):
                                   "spec": pod}}}
 
 
+def local_record(entry, spec):
+    """For a server run next to a local zone that looks itself up in the zone (Velero's restore reads its own
+    Deployment for its image): the Deployment it would run as, at 0 replicas - a record, never a pod."""
+    deploy = _chart_deployment(entry, spec, None)
+    deploy["spec"]["replicas"] = 0
+    return deploy
+
+
 def namespace_object(spec):
     """The add-on's Namespace (made only when absent: an existing namespace belongs to whoever made it)."""
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": _meta(spec["namespace"], spec["name"])}

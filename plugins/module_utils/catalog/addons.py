@@ -25,13 +25,16 @@ chart) - the container's arguments and health endpoint.
 An add-on whose `local` and `cluster` are None is CRDs only (KEDA): the zone
 serves its kinds, so the API server validates the objects modules render, and
 its controllers are installed by the project's own chart (`elsewhere` says
-which). Velero's server runs like the operators; its `plugins` are images
-whose binaries init containers copy into the server's plugin directory (in
-the zone) or programs under `{files}/plugins` (local), and it is bound to
-the cluster's own `cluster_role` rather than to a ClusterRole of its package.
-A local process's `env` may name `{dir}`, its zone's process directory; a
-`namespace` of True makes the add-on's namespace too (the server needs it). The local zone runs none: KEDA's operator scales on metrics, and KWOK's
-pods export none.
+which). The local zone runs none: KEDA's operator scales on metrics, and
+KWOK's pods export none.
+
+Velero's server runs like the operators; its `plugins` are images whose
+binaries init containers copy into the server's plugin directory (in the
+zone) or programs under `{files}/plugins` (local), and it is bound to the
+cluster's own `cluster_role` rather than to a ClusterRole of its package. A
+local process's `env` may name `{dir}`, its zone's process directory; a
+`namespace` of True makes the add-on's namespace too (the server needs it); a
+`record` of True the server's Deployment at 0 replicas (it reads its own).
 
 `kinds` are the custom resources the add-on serves (what modules that
 render them check for). GPU Operator: only its ClusterPolicy CRD is used
@@ -114,6 +117,9 @@ ADDONS = {
             "env": {"TMPDIR": "{dir}"},
             "health": "http://127.0.0.1:{port}/metrics",
             "namespace": True,   # the server refuses to start without its namespace
+            # its restores read the image of the Deployment "velero" (for their restore-helper init containers),
+            # and fail without it: the Deployment is made at 0 replicas, a record of what the zone would run
+            "record": True,
         },
         "cluster": {
             # what `velero install --plugins velero/velero-plugin-for-aws:v1.14.3` renders

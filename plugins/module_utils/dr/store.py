@@ -70,14 +70,19 @@ class Store(object):
 
     def read(self, backup, suffix):
         """The bytes of one object of a backup, or None when the store has no such object."""
+        return self.read_key("backups/%s/%s" % (backup, suffix))
+
+    def read_key(self, relative):
+        """The bytes of the object at relative (to the location's prefix), or None when the store has none."""
         from botocore.exceptions import BotoCoreError, ClientError
+        key = "%s/%s" % (self.prefix, relative) if self.prefix else relative
         try:
-            return self._client.get_object(Bucket=self.bucket, Key=self.key(backup, suffix))["Body"].read()
+            return self._client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
                 return None
             raise AizoneError("backup storage location %s: cannot read %s from bucket %s: %s"
-                              % (self.name, self.key(backup, suffix), self.bucket, exc))
+                              % (self.name, key, self.bucket, exc))
         except BotoCoreError as exc:
             raise AizoneError("backup storage location %s: cannot reach its store: %s" % (self.name, exc))
 

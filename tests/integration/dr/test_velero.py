@@ -205,3 +205,56 @@ def test_info_reports_rpo_and_verify_catches_a_tampered_tarball(controlplane, ve
     assert repacked["ok"] is False, repacked
     assert any("listed but not in the archive" in p and "%s/settings" % tenant in p for p in repacked["problems"])
     assert any("Velero backed up" in p for p in repacked["problems"]), repacked
+
+
+def _outcomes(items, mine=None):
+    """{(kind, key): outcome}, only the objects of the namespaces in mine (and those namespaces)."""
+    out = {}
+    for kind, entries in (items or {}).items():
+        for key, outcome in entries.items():
+            if mine is None or key.split("/", 1)[0] in mine:
+                out[(kind, key)] = outcome
+    return out
+
+
+def test_restore_check_mode_predicts_what_velero_creates(controlplane, velero, store, run_playbook):
+    """A tenant with a Deployment, backed up, restored under another namespace: check mode's `created` objects are
+    exactly those Velero then reports created, its `existing` ones those Velero skips; a second run changes nothing;
+    an unknown backup is refused before any write."""
+    _s3, _bucket, location = store
+    tenant = "dr-restore-%s" % uuid.uuid4().hex[:4]
+    target = tenant + "-copy"
+    _tenant_objects(controlplane, tenant)
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api", "namespace": tenant},
+                  "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "api"}},
+                           "template": {"metadata": {"labels": {"app": "api"}},
+                                        "spec": {"containers": [{"name": "api", "image": "nginx"}]}}}}
+    controlplane.kubectl("apply", "-f", "-", input=json.dumps(deployment))
+    zone = {"zone": controlplane.name, "provider": "local"}
+    res = run_playbook(play(_location_task(controlplane.name, location), {
+        "name": "now", "aizone.platform.backup_schedule": dict(zone, backup_now=True, schedules=[
+            {"name": tenant, "cron": "@daily", "location": "primary"}])}))
+    assert res.rc == 0, res.output[-3000:]
+    restore = dict(zone, schedule=tenant, namespace_mapping={tenant: target}, wait_timeout=120)
+    before = controlplane.request_counts()
+    res = run_playbook(play(
+        {"name": "unknown", "ignore_errors": True, "aizone.platform.restore": dict(zone, backup="no-such-backup")},
+        {"name": "check", "check_mode": True, "aizone.platform.restore": restore}))
+    writes = controlplane.delta(before, controlplane.request_counts(), writes_only=True)
+    assert not [k for k in writes if k[1] in ("restores", "configmaps", "namespaces", "deployments")], writes
+    assert res.task("unknown")["failed"] and "no backup 'no-such-backup'" in res.task("unknown")["msg"]
+    check = res.task("check")["restore"]
+    res = run_playbook(play({"name": "real", "aizone.platform.restore": restore},
+                            {"name": "again", "aizone.platform.restore": restore}))
+    assert res.rc == 0, res.output[-3000:]
+    real, again = res.task("real"), res.task("again")
+    assert real["changed"] is True and again["changed"] is False and again["restore"]["name"] == real["restore"]["name"]
+    predicted, actual = _outcomes(check["items"], {target}), _outcomes(real["restore"]["items"], {target})
+    print("\npredicted %s\nvelero    %s" % (check["predicted"], real["restore"]["actions"]))
+    assert sorted(k for k, v in predicted.items() if v == "created") == sorted(
+        k for k, v in actual.items() if v == "created"), (predicted, actual)
+    assert sorted(k for k, v in predicted.items() if v == "existing") == sorted(
+        k for k, v in actual.items() if v != "created"), (predicted, actual)
+    assert ("v1/ConfigMap", target + "/settings") in predicted and ("apps/v1/Deployment", target + "/api") in predicted
+    live = json.loads(controlplane.kubectl("get", "configmap", "settings", "-n", target, "-o", "json").stdout)
+    assert live["data"] == {"mode": "primary"}
