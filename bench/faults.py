@@ -38,6 +38,12 @@ def _ready(site):
     return len(deployments), [d.metadata.name for d in deployments if (d.status.ready_replicas or 0) != d.spec.replicas]
 
 
+def _failure(result):
+    """The failed tasks of a run and their messages (or the run's last lines when none is recorded)."""
+    failed = [(t["task"], (t["result"].get("msg") or "")[:600]) for t in result.tasks if t["failed"]]
+    return "    failed: %s" % failed if failed else "    " + result.output[-1500:].replace("\n", "\n    ")
+
+
 def _timed(site, **kw):
     started = time.monotonic()
     result = site.run(**kw)
@@ -88,6 +94,8 @@ def killed(at, workdir, zone):
         ok = next_run.rc == 0 and rc == 0 and changed == 0 and not unready
         print("killed at %5.1f s  next run rc %d in %5.1f s  after: changed %d, %d deployments, not ready %s  %s"
               % (at, next_run.rc, seconds, changed, count, unready or "none", "OK" if ok else "FAILED"), flush=True)
+        if next_run.rc != 0:
+            print(_failure(next_run), flush=True)
         return ok
     finally:
         site.delete()
