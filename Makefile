@@ -5,13 +5,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 
-.PHONY: demo demo-down test venv controlplane addons postgres sanity lint pytest bench clean
+.PHONY: demo demo-down drill test venv controlplane addons postgres sanity lint pytest bench clean
 
 demo: venv controlplane addons ## build or reuse everything, converge the local zone with site.yml, print a report
 	@bash hack/demo.sh
 
 demo-down: venv controlplane ## stop the demo zone (its state stays; `make demo` starts it again)
 	@AIZONE_CONTROLPLANE_BIN=$$(cat .build/controlplane-bin) $(BIN)/python hack/localzone.py down aizone-local
+
+drill: venv controlplane addons ## a DR drill: two local zones, back up the primary, delete it, fail over, compare
+	@mkdir -p .build/collections/ansible_collections/aizone && ln -sfn $(CURDIR) .build/collections/ansible_collections/aizone/platform
+	@AIZONE_CONTROLPLANE_BIN=$$(cat .build/controlplane-bin) AIZONE_ADDONS_DIR=$$(cat .build/addons-dir) \
+		$(BIN)/python hack/drill.py $(ARGS)
 
 test: venv controlplane addons postgres ## sanity, ansible-lint (production), unit and integration tests
 	@bash hack/test.sh

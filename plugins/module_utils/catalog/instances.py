@@ -97,6 +97,32 @@ def by_gpu(provider, model, count, field="gpu"):
     return priced[0][1]
 
 
+def matches(entry, want):
+    """Whether a catalog entry can stand in for `want` (an entry, or its gpu_model, gpu_count, category, vcpu
+    and memory_gib): the same GPUs, or for CPU types the same category with at least its vCPUs and memory."""
+    if want.get("gpu_model"):
+        return entry["gpu_model"] == want["gpu_model"] and entry["gpu_count"] == want["gpu_count"]
+    return (not entry["gpu_model"] and entry["category"] == want["category"] and entry["vcpu"] >= want["vcpu"]
+            and entry["memory_gib"] >= want["memory_gib"])
+
+
+def equivalent_type(from_provider, instance_type, to_provider, field="instance_type"):
+    """The instance type of to_provider standing in for instance_type of from_provider: itself on the same
+    cloud, else the cheapest match (matches) at its default region's on-demand price, then the fewest vCPUs."""
+    entry = get(from_provider, instance_type, field)
+    if cloud_of(from_provider) == cloud_of(to_provider):
+        return instance_type
+    if entry["gpu_model"]:
+        return by_gpu(to_provider, entry["gpu_model"], entry["gpu_count"], field)["type"]
+    from ansible_collections.aizone.platform.plugins.module_utils.catalog.prices import default_hourly
+    fits = [(default_hourly(e), e) for e in instance_types(to_provider).values() if matches(e, entry)]
+    if not fits:
+        raise ValidationError(field, "provider %s has no %s instance type with at least %s vCPUs and %s GiB (for %s)"
+                              % (to_provider, entry["category"], entry["vcpu"], entry["memory_gib"], instance_type))
+    fits.sort(key=lambda pe: (pe[0] is None, pe[0] or 0, pe[1]["vcpu"], pe[1]["type"]))
+    return fits[0][1]["type"]
+
+
 def equivalents(model, count):
     """{cloud: instance type} offering count x model on each cloud that has one."""
     out = {}

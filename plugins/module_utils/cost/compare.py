@@ -25,19 +25,12 @@ CLOUD_PROVIDERS = ("eks", "aks", "gke")
 CAPACITY_TYPES = ("on-demand", "spot")
 
 
-def _equivalent(entry, want):
-    if want.get("gpu_model"):
-        return entry["gpu_model"] == want["gpu_model"] and entry["gpu_count"] == want["gpu_count"]
-    return (not entry["gpu_model"] and entry["category"] == want["category"] and entry["vcpu"] >= want["vcpu"]
-            and entry["memory_gib"] >= want["memory_gib"])
-
-
 def _offers(providers, capacity_types, want):
     out = []
     for provider in providers:
         cloud = catalog.cloud_of(provider)
         for entry in catalog.instance_types(provider).values():
-            if not _equivalent(entry, want):
+            if not catalog.matches(entry, want):
                 continue
             for region in regions(cloud, entry["type"]):
                 for capacity in capacity_types:
