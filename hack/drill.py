@@ -11,7 +11,8 @@
    restores each tenant's newest backup, every workload runs on its pool; RPO and RTO against the policy;
 6. the DR zone's objects counted the same way, a pod over a tenant's quota refused, and a table printed.
 
-Usage: .venv/bin/python hack/drill.py [--keep] [--workdir DIR] [--primary NAME] [--dr NAME]
+Usage: .venv/bin/python hack/drill.py [--keep] [--failback] [--workdir DIR] [--primary NAME] [--dr NAME]
+(--failback: then playbooks/failback.yml back to the primary, and its objects counted again)
 Prints the table and a JSON summary last; exits 1 when the drill fails.
 """
 
@@ -131,7 +132,7 @@ def _report_line(output):
     return lines[-1].strip().strip('",') if lines else None
 
 
-def drill(workdir, primary, dr, s3_url, bucket, log=print):
+def drill(workdir, primary, dr, s3_url, bucket, log=print, failback=False):
     """Run the drill; its summary (a dict). The zones are left for the caller to delete."""
     store = {"bucket": bucket, "s3_url": s3_url,
              "credentials": {"access_key_id": "AKIAAIZONEDRILL", "secret_access_key": "drill-%d" % os.getpid()}}
@@ -162,6 +163,16 @@ def drill(workdir, primary, dr, s3_url, bucket, log=print):
     dr_kubeconfig = os.path.join(workdir, dr + ".kubeconfig")
     summary.update(before=before, after=count(dr_kubeconfig, tenants),
                    quota=over_quota(dr_kubeconfig, tenants[0]) if tenants else None)
+    if failback:
+        log("[drill] failed over in %.0f s; failing back to %s" % (seconds, primary))
+        rc, seconds, out = playbook(inv, "failback.yml", "-e", "aizone_failback_to=" + primary,
+                                    "-e", "aizone_failback_confirm=" + primary)
+        summary["steps"]["fail back"] = round(seconds, 1)
+        summary["failback_rc"], summary["failback_report"] = rc, _report_line(out)
+        if rc:
+            summary["failback_output"] = out[-6000:]
+        else:
+            summary["back"] = count(host["aizone_kubeconfig"], tenants)
     return summary
 
 
@@ -186,6 +197,7 @@ def main():
     parser.add_argument("--dr", default="aizone-drill-dr")
     parser.add_argument("--workdir")
     parser.add_argument("--keep", action="store_true", help="leave the DR zone running")
+    parser.add_argument("--failback", action="store_true", help="then fail back to the primary (failback.yml)")
     args = parser.parse_args()
     import logging
     from moto.server import ThreadedMotoServer
@@ -199,7 +211,7 @@ def main():
     boto3.client("s3", endpoint_url=s3_url, region_name="us-east-1", aws_access_key_id="drill",
                  aws_secret_access_key="drill").create_bucket(Bucket=bucket)
     try:
-        summary = drill(workdir, args.primary, args.dr, s3_url, bucket)
+        summary = drill(workdir, args.primary, args.dr, s3_url, bucket, failback=args.failback)
     finally:
         if not args.keep:
             _delete_zone(args.dr)
@@ -211,9 +223,13 @@ def main():
         print(table(summary))
         print("over-quota pod in %s: %s" % (summary["tenants"][0], summary["quota"] or "CREATED (quota not enforced)"))
     print("failover: %s" % summary.get("failover_report"))
+    if args.failback:
+        print(summary.get("failback_output") or "failback: %s; objects back on the primary: %s" % (
+            summary.get("failback_report"), "equal" if compared(summary.get("back", {})) == compared(summary["before"])
+            else summary.get("back")))
     print(json.dumps(dict((k, v) for k, v in summary.items() if k != "failover_output"), sort_keys=True))
     ok = not summary.get("failover_rc") and compared(summary["before"]) == compared(summary["after"]) and \
-        "exceeded quota" in (summary["quota"] or "")
+        "exceeded quota" in (summary["quota"] or "") and not summary.get("failback_rc")
     sys.exit(0 if ok else 1)
 
 

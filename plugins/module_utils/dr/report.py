@@ -4,7 +4,8 @@
 """What a failover or failback achieved, from the restore module's results and workload_info's workloads. Pure.
 
 RPO: how old the restored state was when the run started - the run's start minus the oldest restored backup's
-start (Velero reads the objects from then on). RTO: the run's wall time until every restored workload ran.
+start (Velero reads the objects from then on); 0 when the backups were made during the run (a failback's).
+RTO: the run's wall time until every restored workload ran.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,7 +22,7 @@ def measure(restores, workloads, tenants, started, now, policy):
     off_pool = ["%s/%s on %s (wants %s)" % (w["namespace"], p["name"], p.get("node_pool"), w.get("pool"))
                 for w in mine if w.get("pool") for p in w.get("pods") or [] if p.get("node_pool") != w["pool"]]
     backups = [timestamp(r["backup"]["started"]) for r in restores if r.get("backup", {}).get("started")]
-    rpo = int(started - min(backups)) if backups else None
+    rpo = max(0, int(started - min(backups))) if backups else None   # 0: backed up during the run (failback)
     rto = int(now - started)
     return {"restores": [dict((k, r["restore"].get(k)) for k in ("name", "backup", "phase", "actions", "items_restored"))
                          for r in restores],

@@ -52,7 +52,7 @@ def test_dr_layer_from_the_inventory_policy(controlplane, moto_endpoint, tmp_pat
                              "backupstoragelocations.velero.io/aizone",
                              "backupstoragelocations.velero.io/from-" + controlplane.name, check=False)
     assert first.rc == 0, first.output[-4000:]
-    assert again.rc == 0 and not [t for t in again.changed], (again.changed, again.output[-3000:])
+    assert again.rc == 0 and not again.changed, (again.changed, again.output[-3000:])
     by_name = dict((loc["metadata"]["name"], loc["spec"]) for loc in locations)
     assert by_name["aizone"]["accessMode"] == "ReadWrite" and by_name["aizone"]["objectStorage"]["prefix"] == controlplane.name
     standby = by_name["from-" + controlplane.name]
