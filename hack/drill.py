@@ -132,6 +132,25 @@ def _report_line(output):
     return lines[-1].strip().strip('",') if lines else None
 
 
+def _step(summary, title, inv, name, *args):
+    """Run a playbook as a step of the drill: (rc, output)."""
+    rc, seconds, out = playbook(inv, name, *args)
+    summary["steps"][title] = round(seconds, 1)
+    return rc, out
+
+
+def _move(summary, direction, inv, primary):
+    """failover.yml or failback.yml on the primary's name, confirmed; True when it passed."""
+    name, option = {"failover": ("failover.yml", "aizone_failover_from"),
+                    "failback": ("failback.yml", "aizone_failback_to")}[direction]
+    rc, out = _step(summary, direction, inv, name, "-e", "%s=%s" % (option, primary),
+                    "-e", "%s_confirm=%s" % (option.rsplit("_", 1)[0], primary))
+    summary.update({direction + "_rc": rc, direction + "_report": _report_line(out)})
+    if rc:
+        summary[direction + "_output"] = out[-6000:]
+    return rc == 0
+
+
 def drill(workdir, primary, dr, s3_url, bucket, log=print, failback=False):
     """Run the drill; its summary (a dict). The zones are left for the caller to delete."""
     store = {"bucket": bucket, "s3_url": s3_url,
@@ -141,37 +160,22 @@ def drill(workdir, primary, dr, s3_url, bucket, log=print, failback=False):
     summary = {"primary": primary, "dr": dr, "tenants": tenants, "steps": {}}
     for zone in (primary, dr):
         _delete_zone(zone)
-    rc, seconds, out = playbook(inv, "site.yml", "--limit", primary)
-    summary["steps"]["converge primary (site.yml)"] = round(seconds, 1)
-    if rc:
-        raise RuntimeError("site.yml on %s failed:\n%s" % (primary, out[-4000:]))
-    log("[drill] %s converged in %.0f s" % (primary, seconds))
-    before = count(host["aizone_kubeconfig"], tenants)
-    rc, seconds, out = playbook(inv, "dr.yml", "--limit", primary, "-e", "aizone_dr_backup_now=true")
-    summary["steps"]["back up every tenant"] = round(seconds, 1)
-    if rc:
-        raise RuntimeError("the backup of %s failed:\n%s" % (primary, out[-4000:]))
-    log("[drill] backed up in %.0f s; the disaster: %s is deleted" % (seconds, primary))
+    for title, name, args in (("converge the primary (site.yml)", "site.yml", ()),
+                              ("back up every tenant", "dr.yml", ("-e", "aizone_dr_backup_now=true"))):
+        rc, out = _step(summary, title, inv, name, "--limit", primary, *args)
+        if rc:
+            raise RuntimeError("%s on %s failed:\n%s" % (title, primary, out[-4000:]))
+        log("[drill] %s: %.0f s" % (title, summary["steps"][title]))
+    summary["before"] = count(host["aizone_kubeconfig"], tenants)     # what the backups hold (the tests: equal)
+    log("[drill] the disaster: %s is deleted" % primary)
     _delete_zone(primary)
-    rc, seconds, out = playbook(inv, "failover.yml", "-e", "aizone_failover_from=" + primary,
-                                "-e", "aizone_failover_confirm=" + primary)
-    summary["steps"]["fail over"] = round(seconds, 1)
-    summary["failover_rc"], summary["failover_report"] = rc, _report_line(out)
-    if rc:
-        summary["failover_output"] = out[-6000:]
+    if not _move(summary, "failover", inv, primary):
         return summary
     dr_kubeconfig = os.path.join(workdir, dr + ".kubeconfig")
-    summary.update(before=before, after=count(dr_kubeconfig, tenants),
-                   quota=over_quota(dr_kubeconfig, tenants[0]) if tenants else None)
+    summary.update(after=count(dr_kubeconfig, tenants), quota=over_quota(dr_kubeconfig, tenants[0]) if tenants else None)
     if failback:
-        log("[drill] failed over in %.0f s; failing back to %s" % (seconds, primary))
-        rc, seconds, out = playbook(inv, "failback.yml", "-e", "aizone_failback_to=" + primary,
-                                    "-e", "aizone_failback_confirm=" + primary)
-        summary["steps"]["fail back"] = round(seconds, 1)
-        summary["failback_rc"], summary["failback_report"] = rc, _report_line(out)
-        if rc:
-            summary["failback_output"] = out[-6000:]
-        else:
+        log("[drill] failed over in %.0f s; failing back to %s" % (summary["steps"]["failover"], primary))
+        if _move(summary, "failback", inv, primary):
             summary["back"] = count(host["aizone_kubeconfig"], tenants)
     return summary
 
@@ -227,7 +231,7 @@ def main():
         print(summary.get("failback_output") or "failback: %s; objects back on the primary: %s" % (
             summary.get("failback_report"), "equal" if compared(summary.get("back", {})) == compared(summary["before"])
             else summary.get("back")))
-    print(json.dumps(dict((k, v) for k, v in summary.items() if k != "failover_output"), sort_keys=True))
+    print(json.dumps(dict((k, v) for k, v in summary.items() if not k.endswith("_output")), sort_keys=True))
     ok = not summary.get("failover_rc") and compared(summary["before"]) == compared(summary["after"]) and \
         "exceeded quota" in (summary["quota"] or "") and not summary.get("failback_rc")
     sys.exit(0 if ok else 1)

@@ -73,6 +73,23 @@ def check_keys(field, value, known):
     return value
 
 
+def check_list(field, items, validate_one, what, key=lambda spec: spec["name"]):
+    """[validate_one(index, raw)] of a non-empty list whose entries' keys (their name, or key(spec)) are unique:
+    the second of two is refused, naming the first. validate_one(index, raw) returns a spec with its "field"."""
+    if not isinstance(items, list) or not items:
+        raise ValidationError(field, "give a list of at least one %s" % what)
+    specs, seen = [], {}
+    for index, raw in enumerate(items):
+        spec = validate_one(index, raw)
+        found = key(spec)
+        if found in seen:
+            raise ValidationError(spec["field"] + ".name", "%s is also %s[%d]" % (
+                "/".join(found) if isinstance(found, tuple) else found, field, seen[found]))
+        seen[found] = index
+        specs.append(spec)
+    return specs
+
+
 def given(value, default):
     """value, unless it is None (unset): then default. Not `value or default`, which turns a 0 given into the
     default instead of checking it."""

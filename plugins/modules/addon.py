@@ -160,12 +160,11 @@ from ansible_collections.aizone.platform.plugins.module_utils.addons.spec import
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDON_NAMES
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import REPORT_ARGS
-from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
+from ansible_collections.aizone.platform.plugins.module_utils.providers import ZONE_ACCESS_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
 
 ARGUMENT_SPEC = dict(
-    PROVIDER_ARGS,
-    zone=dict(type="str", required=True),
+    ZONE_ACCESS_ARGS,
     addons=dict(type="list", elements="dict", required=True, options=dict(
         name=dict(type="str", required=True, choices=list(ADDON_NAMES)),
         state=dict(type="str", choices=list(STATES), default="present"),
@@ -175,8 +174,6 @@ ARGUMENT_SPEC = dict(
     )),
     controllers=dict(type="str", choices=list(CONTROLLERS), default="auto"),
     files_dir=dict(type="path"),
-    kubeconfig=dict(type="path"),
-    context=dict(type="str"),
     **dict(REPORT_ARGS, **wait_args())
 )
 

@@ -78,14 +78,11 @@ api_requests:
 from ansible_collections.aizone.platform.plugins.module_utils.addons.converge import describe
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDON_NAMES
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
-from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
+from ansible_collections.aizone.platform.plugins.module_utils.providers import ZONE_ACCESS_ARGS
 
 ARGUMENT_SPEC = dict(
-    PROVIDER_ARGS,
-    zone=dict(type="str", required=True),
+    ZONE_ACCESS_ARGS,
     names=dict(type="list", elements="str", choices=list(ADDON_NAMES), default=[]),
-    kubeconfig=dict(type="path"),
-    context=dict(type="str"),
 )
 
 

@@ -110,17 +110,14 @@ api_requests:
 
 from ansible_collections.aizone.platform.plugins.module_utils.dr.info import describe
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
-from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
+from ansible_collections.aizone.platform.plugins.module_utils.providers import ZONE_ACCESS_ARGS
 
 ARGUMENT_SPEC = dict(
-    PROVIDER_ARGS,
-    zone=dict(type="str", required=True),
+    ZONE_ACCESS_ARGS,
     namespace=dict(type="str", default="velero"),
     schedule=dict(type="str"),
     names=dict(type="list", elements="str", default=[]),
     verify=dict(type="bool", default=False),
-    kubeconfig=dict(type="path"),
-    context=dict(type="str"),
 )
 
 

@@ -196,12 +196,11 @@ api_requests:
 from ansible_collections.aizone.platform.plugins.module_utils.dr.locations import ACCESS_MODES, CHECKSUMS, converge
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import REPORT_ARGS
-from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
+from ansible_collections.aizone.platform.plugins.module_utils.providers import ZONE_ACCESS_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
 
 ARGUMENT_SPEC = dict(
-    PROVIDER_ARGS,
-    zone=dict(type="str", required=True),
+    ZONE_ACCESS_ARGS,
     namespace=dict(type="str", default="velero"),
     locations=dict(type="list", elements="dict", required=True, options=dict(
         name=dict(type="str", required=True),
@@ -225,8 +224,6 @@ ARGUMENT_SPEC = dict(
             key=dict(type="str", default="cloud", no_log=False),
         )),
     )),
-    kubeconfig=dict(type="path"),
-    context=dict(type="str"),
     **dict(REPORT_ARGS, **wait_args())
 )
 

@@ -159,12 +159,11 @@ api_requests:
 from ansible_collections.aizone.platform.plugins.module_utils.dr.schedules import STATES, converge
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import REPORT_ARGS
-from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
+from ansible_collections.aizone.platform.plugins.module_utils.providers import ZONE_ACCESS_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
 
 ARGUMENT_SPEC = dict(
-    PROVIDER_ARGS,
-    zone=dict(type="str", required=True),
+    ZONE_ACCESS_ARGS,
     namespace=dict(type="str", default="velero"),
     schedules=dict(type="list", elements="dict", required=True, options=dict(
         name=dict(type="str", required=True),
@@ -177,8 +176,6 @@ ARGUMENT_SPEC = dict(
         state=dict(type="str", choices=list(STATES), default="present"),
     )),
     backup_now=dict(type="bool", default=False),
-    kubeconfig=dict(type="path"),
-    context=dict(type="str"),
     **dict(REPORT_ARGS, **wait_args())
 )
 

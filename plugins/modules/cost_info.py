@@ -115,13 +115,10 @@ dest_changed:
 
 from ansible_collections.aizone.platform.plugins.module_utils.cost.info import FORMATS, describe
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
-from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
+from ansible_collections.aizone.platform.plugins.module_utils.providers import ZONE_ACCESS_ARGS
 
 ARGUMENT_SPEC = dict(
-    PROVIDER_ARGS,
-    zone=dict(type="str", required=True),
-    kubeconfig=dict(type="path"),
-    context=dict(type="str"),
+    ZONE_ACCESS_ARGS,
     dest=dict(type="path"),
     format=dict(type="str", choices=list(FORMATS), default="json"),
 )

@@ -128,12 +128,11 @@ api_requests:
 
 from ansible_collections.aizone.platform.plugins.module_utils.dr.restores import POLICIES, converge
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
-from ansible_collections.aizone.platform.plugins.module_utils.providers import PROVIDER_ARGS
+from ansible_collections.aizone.platform.plugins.module_utils.providers import ZONE_ACCESS_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
 
 ARGUMENT_SPEC = dict(
-    PROVIDER_ARGS,
-    zone=dict(type="str", required=True),
+    ZONE_ACCESS_ARGS,
     namespace=dict(type="str", default="velero"),
     backup=dict(type="str"),
     schedule=dict(type="str"),
@@ -141,8 +140,6 @@ ARGUMENT_SPEC = dict(
     namespaces=dict(type="list", elements="str", default=[]),
     namespace_mapping=dict(type="dict", default={}),
     existing_resource_policy=dict(type="str", choices=list(POLICIES), default="none"),
-    kubeconfig=dict(type="path"),
-    context=dict(type="str"),
     **wait_args()
 )
 

@@ -19,7 +19,7 @@ import os
 
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDON_NAMES, ADDONS
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
-from ansible_collections.aizone.platform.plugins.module_utils.names import check_choice, check_dns_label
+from ansible_collections.aizone.platform.plugins.module_utils.names import check_choice, check_dns_label, check_list
 
 STATES = ("present", "absent")
 #: where operators run: the provider's choice, next to a local zone's control plane, or in the zone
@@ -52,16 +52,7 @@ def validate_addon(index, raw):
 
 
 def validate_addons(addons):
-    specs, seen = [], {}
-    if not isinstance(addons, list) or not addons:
-        raise ValidationError("addons", "give a list of at least one add-on")
-    for index, raw in enumerate(addons):
-        spec = validate_addon(index, raw)
-        if spec["name"] in seen:
-            raise ValidationError(spec["field"] + ".name", "%s is also addons[%d]" % (spec["name"], seen[spec["name"]]))
-        seen[spec["name"]] = index
-        specs.append(spec)
-    return specs
+    return check_list("addons", addons, validate_addon, "add-on")
 
 
 def choose_controllers(wanted, provider):

@@ -41,10 +41,10 @@ def describe(params):
     """The backup_info module; returns the result dict."""
     namespace = check_dns_label("namespace", given(params.get("namespace"), ADDONS["velero"]["namespace"]))
     names = params.get("names") or []
-    schedule = params.get("schedule")
+    schedule = check_dns_label("schedule", params["schedule"]) if params.get("schedule") else None
+    selector = "%s=%s" % (SCHEDULE_LABEL, schedule) if schedule else None
     provider, zone = running_zone(params)
     rest = zone_rest(params, provider, zone)
-    selector = "%s=%s" % (SCHEDULE_LABEL, check_dns_label("schedule", schedule)) if schedule else None
     backups = rest.list_all(BACKUP.collection_path(namespace), label_selector=selector)
     now = time.time()
     if names:

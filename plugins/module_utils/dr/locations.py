@@ -29,7 +29,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.k8s.secrets import
     decoded, secret_object, secret_path, write_secret)
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
     LABEL_MANAGED_BY, LABEL_NAME, MANAGED_BY, check_choice, check_dns_label, check_dns_subdomain, check_keys,
-    given)
+    check_list, given)
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import task_timeout, wait_for
 from ansible_collections.aizone.platform.plugins.module_utils.zones.access import (
     require_namespace, running_zone, zone_rest)
@@ -89,6 +89,8 @@ def _credentials(field, raw):
 
 def validate_location(index, raw, zone_name):
     field = "locations[%d]" % index
+    if not isinstance(raw, dict):
+        raise ValidationError(field, "must be a mapping with at least a name and a bucket")
     check_keys(field, raw, LOCATION_KEYS)
     import re
     sync = raw.get("sync_period")
@@ -115,17 +117,8 @@ def validate_location(index, raw, zone_name):
 
 
 def validate_locations(locations, zone_name):
-    if not isinstance(locations, list) or not locations:
-        raise ValidationError("locations", "give a list of at least one backup storage location")
-    specs, seen = [], {}
-    for index, raw in enumerate(locations):
-        if not isinstance(raw, dict):
-            raise ValidationError("locations[%d]" % index, "must be a mapping with at least a name and a bucket")
-        spec = validate_location(index, raw, zone_name)
-        if spec["name"] in seen:
-            raise ValidationError(spec["field"] + ".name", "%s is also locations[%d]" % (spec["name"], seen[spec["name"]]))
-        seen[spec["name"]] = index
-        specs.append(spec)
+    specs = check_list("locations", locations, lambda index, raw: validate_location(index, raw, zone_name),
+                       "backup storage location")
     defaults = [s["field"] for s in specs if s["default"]]
     if len(defaults) > 1:
         raise ValidationError(defaults[1] + ".default", "only one location can be the default (%s is)" % defaults[0])

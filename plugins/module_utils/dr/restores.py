@@ -70,6 +70,9 @@ def validate(params):
 
 def find_backup(rest, namespace, spec, zone_name):
     """The Completed Backup the restore is of; fails naming what the zone has."""
+    if rest.get_or_none("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/backups.velero.io") is None:
+        raise AizoneError("zone %s does not serve Velero's Backup: install the velero add-on first "
+                          "(aizone.platform.addon, name velero)" % zone_name, field="zone")
     backups = rest.list_all(BACKUP.collection_path(namespace))
     if spec["schedule"]:
         found = latest_completed(backups, spec["schedule"])

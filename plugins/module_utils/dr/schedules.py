@@ -30,7 +30,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.errors import Aizo
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
     LABEL_MANAGED_BY, MANAGED_BY, TENANT_LABEL, check_choice, check_dns_label, check_dns_subdomain, check_int,
-    check_keys, given)
+    check_keys, check_list, given)
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import task_timeout
 from ansible_collections.aizone.platform.plugins.module_utils.zones.access import (
     require_namespace, running_zone, zone_rest)
@@ -84,16 +84,7 @@ def validate_schedule(index, raw):
 
 
 def validate_schedules(schedules):
-    if not isinstance(schedules, list) or not schedules:
-        raise ValidationError("schedules", "give a list of at least one schedule")
-    specs, seen = [], {}
-    for index, raw in enumerate(schedules):
-        spec = validate_schedule(index, raw)
-        if spec["name"] in seen:
-            raise ValidationError(spec["field"] + ".name", "%s is also schedules[%d]" % (spec["name"], seen[spec["name"]]))
-        seen[spec["name"]] = index
-        specs.append(spec)
-    return specs
+    return check_list("schedules", schedules, validate_schedule, "schedule")
 
 
 def template(spec):

@@ -19,7 +19,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.k8s.quantity impor
 from ansible_collections.aizone.platform.plugins.module_utils.mlops.sizing import (
     DTYPE_BYTES, KV_CACHE_DTYPES, QUANTIZATION_BYTES)
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
-    check_choice, check_dns_label, check_dns_subdomain, check_int, check_keys, given)
+    check_choice, check_dns_label, check_dns_subdomain, check_int, check_keys, check_list, given)
 from ansible_collections.aizone.platform.plugins.module_utils.workloads.spec import validate_resources
 
 RUNTIMES = tuple(sorted(SERVING))
@@ -226,14 +226,5 @@ def argument_spec():
 
 
 def validate_services(services):
-    if not isinstance(services, list) or not services:
-        raise ValidationError("services", "must be a non-empty list of inference services")
-    specs, seen = [], {}
-    for index, raw in enumerate(services):
-        spec = validate_service(index, raw)
-        key = (spec["namespace"], spec["name"])
-        if key in seen:
-            raise ValidationError(spec["field"] + ".name", "%s/%s is also services[%d]" % (key + (seen[key],)))
-        seen[key] = index
-        specs.append(spec)
-    return specs
+    return check_list("services", services, validate_service, "inference service",
+                      key=lambda spec: (spec["namespace"], spec["name"]))

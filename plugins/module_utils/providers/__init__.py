@@ -55,6 +55,15 @@ PROVIDER_ARGS = dict(
     workdir=dict(type="path", fallback=(env_fallback, ["AIZONE_LOCALZONE_WORKDIR"])),
 )
 
+# A module acting inside a running zone: the provider's options and the zone's name and kubeconfig. Documented in
+# plugins/doc_fragments/provider.py and zone_access.py; keep them in step.
+ZONE_ACCESS_ARGS = dict(
+    PROVIDER_ARGS,
+    zone=dict(type="str", required=True),
+    kubeconfig=dict(type="path"),
+    context=dict(type="str"),
+)
+
 
 def connection_params(params):
     """What Provider.__init__ gets: the provider-connection options, plus the module's

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.controlplane
 CORPUS = os.path.join(os.path.dirname(__file__), "data", "bad_input.yml")
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 PROVIDER_MODULES = ("zone", "zone_info", "node_pool", "node_pools", "node_pool_info", "addon", "addon_info",
-                    "storage_classes", "platform_database_server", "cost_info", "backup_location", "backup_schedule")
+                    "storage_classes", "platform_database_server", "cost_info", "backup_location", "backup_schedule",
+                    "backup_info", "restore")
 NO_CONNECTION = ("cost_compare",)
 
 

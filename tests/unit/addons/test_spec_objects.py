@@ -87,3 +87,31 @@ def test_dask_operator_deployment_follows_its_chart():
     assert [o["kind"] for o in made] == ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Deployment"]
     container = made[-1]["spec"]["template"]["spec"]["containers"][0]
     assert container["image"] == ADDONS["dask"]["cluster"]["image"] and "--all-namespaces" in container["args"]
+
+
+def test_velero_in_the_zone_is_what_velero_install_renders():
+    spec, = validate_addons([{"name": "velero", "pool": "cpu"}])
+    made = objects.cluster_objects(ADDONS["velero"], spec, {}, ({"aizone.io/node-pool": "cpu"}, []), True)
+    assert [o["kind"] for o in made] == ["Namespace", "ServiceAccount", "ClusterRoleBinding", "Deployment"]
+    binding = made[2]
+    assert binding["roleRef"]["name"] == "cluster-admin"
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "velero", "namespace": "velero"}]
+    pod = made[-1]["spec"]["template"]["spec"]
+    server = pod["containers"][0]
+    assert server["image"] == "velero/velero:v1.18.3" and server["command"] == ["/velero"]
+    assert server["args"][0] == "server" and {"name": "LD_LIBRARY_PATH", "value": "/plugins"} in server["env"]
+    assert pod["initContainers"] == [{"name": "velero-plugin-for-aws", "image": "velero/velero-plugin-for-aws:v1.14.3",
+                                      "imagePullPolicy": "IfNotPresent",
+                                      "volumeMounts": [{"name": "plugins", "mountPath": "/target"}]}]
+    assert sorted(v["name"] for v in pod["volumes"]) == ["plugins", "scratch"]
+    assert pod["nodeSelector"] == {"aizone.io/node-pool": "cpu"}
+    refs = objects.cluster_refs(ADDONS["velero"], spec, {})
+    assert [(r["kind"], r["metadata"]["name"]) for r in refs] == [
+        ("ServiceAccount", "velero"), ("Deployment", "velero"), ("ClusterRoleBinding", "velero")]
+
+
+def test_velero_on_the_local_zone_records_its_deployment_at_zero_replicas():
+    spec, = validate_addons([{"name": "velero"}])
+    record = objects.local_record(ADDONS["velero"], spec)
+    assert record["spec"]["replicas"] == 0 and record["metadata"]["name"] == "velero"
+    assert record["spec"]["template"]["spec"]["containers"][0]["image"] == "velero/velero:v1.18.3"
