@@ -21,8 +21,9 @@ description:
     and each object, after O(namespace_mapping), is looked up in the zone. The task returns, per object, C(created)
     (absent now) or C(existing) (present now - Velero skips it when unchanged, warns about it with
     O(existing_resource_policy=none) or updates it with V(update)). Kinds Velero never restores (nodes, events,
-    Velero's own), finished pods and jobs, and the namespace defaults the zone makes itself (C(kube-root-ca.crt),
-    the C(default) ServiceAccount) are accounted as Velero does.
+    Velero's own) and finished pods and jobs are left out as Velero leaves them. In a namespace the restore creates,
+    C(kube-root-ca.crt) and the C(default) ServiceAccount are C(defaulted) - the zone's controllers make them as
+    soon as the namespace exists and Velero restores them right after, so which of the two makes them is a race.
   - The Restore is named after its backup unless O(name) says otherwise, so a second run finds it and changes
     nothing. A restore that Velero finishes in any phase but C(Completed) fails the task with its counts.
   - Pods are restored without their node; the zone's scheduler places them, so the zone needs its node pools (same
@@ -99,10 +100,12 @@ restore:
       description: Velero's phase; null in check mode.
       type: str
     actions:
-      description: Objects per Velero outcome (created, updated, skipped, failed).
+      description:
+        - Objects per Velero outcome (created, updated, skipped, failed).
+        - Velero lists an object it only warned about, such as one that exists and differs, as failed.
       type: dict
     predicted:
-      description: In check mode, objects per predicted outcome (created, existing).
+      description: In check mode, objects per predicted outcome (created, existing, defaulted).
       type: dict
     items:
       description: Per apiVersion/Kind, each object (namespace/name) and its outcome or prediction.

@@ -9,9 +9,11 @@ into a zone, waited on; and in check mode, what it would do, read from the backu
    else the task fails before any write, naming the backups there;
 3. check mode: read the backup's archive from its store (dr/store) and look each object up in the zone, after the
    namespace mapping (dr/verify.zone_presence). Velero never restores some kinds (NOT_RESTORED), skips finished
-   pods and jobs, and finds a namespace's kube-root-ca.crt and default ServiceAccount made by the zone's own
-   controllers the moment the namespace is; an object absent is `created`; one present is `existing` - skipped
-   when the same, warned about (policy none) or updated (policy update) when not;
+   pods and jobs; an object absent is `created`; one present is `existing` - skipped when the same, warned about
+   (policy none) or updated (policy update) when not. A new namespace's kube-root-ca.crt and default
+   ServiceAccount are `defaulted`: the zone's own controllers make them the moment the namespace exists, and
+   Velero, restoring them right after it, either finds them or gets there first (a CI run saw Velero create the
+   ServiceAccount): which one wins is a race, and the prediction says so rather than guess;
 4. a real run creates the Restore (named after the backup unless `name` says otherwise: a second run finds it and
    changes nothing), waits until Velero finishes it, and reports Velero's own per-object outcome (the restore's
    resource list in the store). Anything but Completed fails the task with Velero's counts.
@@ -99,7 +101,8 @@ def _finished(obj):
 
 
 def predict(rest, store, backup, spec):
-    """{apiVersion/Kind: {target key: "created" | "existing"}} of what Velero would do with the backup's objects."""
+    """{apiVersion/Kind: {target key: "created" | "existing" | "defaulted"}} of what Velero would do with the
+    backup's objects."""
     problems, objects = archive_problems(store, backup)
     if problems:
         raise AizoneError("backup %s cannot be read from its store: %s" % (backup["metadata"]["name"], "; ".join(problems)))
@@ -127,7 +130,7 @@ def predict(rest, store, backup, spec):
     for kind, _key, target, live in presence:
         defaulted = "/" in target and target.split("/", 1)[0] in new_namespaces and \
             (kind, target.split("/", 1)[1]) in NAMESPACE_DEFAULTS
-        out.setdefault(kind, {})[target] = "existing" if live is not None or defaulted else "created"
+        out.setdefault(kind, {})[target] = "existing" if live is not None else "defaulted" if defaulted else "created"
     return out
 
 
