@@ -73,6 +73,19 @@ options:
         description: With O(addons[].state=absent), also delete the CRDs, and so every custom resource of their kinds.
         type: bool
         default: false
+      identity:
+        description:
+          - The cloud identity the operator's ServiceAccount assumes where it runs in the zone, so that it reaches
+            cloud APIs (Velero its object store) without a key - checked against the provider's form before any
+            request.
+          - V(eks) - an IAM role ARN (IRSA), the ServiceAccount annotation C(eks.amazonaws.com/role-arn).
+          - V(aks) - a managed identity's client ID (Microsoft Entra Workload ID), the annotation
+            C(azure.workload.identity/client-id) and the pod label C(azure.workload.identity/use=true).
+          - V(gke) - an IAM service account email (Workload Identity), the annotation C(iam.gke.io/gcp-service-account).
+          - The local zone has none; its processes use the credentials they are given.
+          - The role's trust policy (or federated credential, or IAM binding) for the ServiceAccount
+            C(system:serviceaccount:<namespace>:<operator>) is the cloud account's to grant.
+        type: str
   controllers:
     description:
       - Where the operators run. V(auto) is the provider's choice - V(local) for the local zone, V(cluster)
@@ -99,6 +112,14 @@ EXAMPLES = r'''
     addons:
       - {name: kuberay, pool: cpu}
       - {name: dask, pool: cpu}
+
+- name: Velero on an EKS zone, reaching S3 through IRSA
+  aizone.platform.addon:
+    zone: prod-use1
+    provider: eks
+    region: us-east-1
+    addons:
+      - {name: velero, pool: cpu, identity: "arn:aws:iam::123456789012:role/aizone-prod-velero"}
 
 - name: Remove the Dask operator, keep its CRDs and clusters
   aizone.platform.addon:
@@ -171,6 +192,7 @@ ARGUMENT_SPEC = dict(
         namespace=dict(type="str"),
         pool=dict(type="str"),
         remove_crds=dict(type="bool", default=False),
+        identity=dict(type="str"),
     )),
     controllers=dict(type="str", choices=list(CONTROLLERS), default="auto"),
     files_dir=dict(type="path"),

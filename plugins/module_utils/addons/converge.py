@@ -25,10 +25,11 @@ from ansible_collections.aizone.platform.plugins.module_utils.addons import file
 from ansible_collections.aizone.platform.plugins.module_utils.addons.objects import (
     ADDON_LABEL, cluster_objects, cluster_refs, crd_objects, crd_refs, local_record, namespace_object)
 from ansible_collections.aizone.platform.plugins.module_utils.addons.spec import (
-    choose_controllers, files_dir, validate_addons)
+    bind_identities, choose_controllers, files_dir, validate_addons)
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDONS
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
+from ansible_collections.aizone.platform.plugins.module_utils.providers import get_provider
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import task_timeout
 from ansible_collections.aizone.platform.plugins.module_utils.zones.access import running_zone, zone_rest
 
@@ -147,7 +148,9 @@ def converge(params, check_mode=False, want_diff=False):
 
     specs = validate_addons(params.get("addons") or [])
     timeout = task_timeout(params)
-    provider, zone = running_zone(params)
+    provider = get_provider(params["provider"], params)
+    bind_identities(specs, provider)
+    provider, zone = running_zone(params, provider)
     controllers = choose_controllers(params.get("controllers"), provider)
     root = files_dir(params)
     read = dict((spec["name"], _read_files(root, spec, controllers)) for spec in specs)

@@ -57,6 +57,13 @@ def _place(pod_spec, placement):
             pod_spec["tolerations"] = [dict(t) for t in tolerations]
 
 
+def _bind(deploy, spec):
+    """The pod template opts in to the workload identity of spec's binding (addons/spec.bind_identities)."""
+    if spec.get("binding"):
+        meta = deploy["spec"]["template"].setdefault("metadata", {})
+        meta["labels"] = dict(meta.get("labels") or {}, **spec["binding"]["pod_labels"])
+
+
 def _upstream_deployment(entry, spec, manifest, placement):
     deploy = copy.deepcopy(manifest)
     deploy["metadata"] = dict(deploy.get("metadata") or {}, name=entry["operator"], namespace=spec["namespace"])
@@ -65,6 +72,7 @@ def _upstream_deployment(entry, spec, manifest, placement):
     pod["serviceAccountName"] = entry["operator"]
     pod["containers"][0]["image"] = entry["cluster"]["image"]
     _place(pod, placement)
+    _bind(deploy, spec)
     return deploy
 
 
@@ -93,11 +101,13 @@ def _chart_deployment(entry, spec, placement):
                                   "volumeMounts": [{"name": "plugins", "mountPath": "/target"}]}
                                  for image in cluster["plugins"]]
     _place(pod, placement)
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": _meta(entry["operator"], spec["name"],
-                                                                             spec["namespace"]),
-            "spec": {"strategy": {"type": "Recreate"}, "selector": {"matchLabels": selector},
-                     "template": {"metadata": {"labels": dict(selector, **{ADDON_LABEL: spec["name"]})},
-                                  "spec": pod}}}
+    deploy = {"apiVersion": "apps/v1", "kind": "Deployment",
+              "metadata": _meta(entry["operator"], spec["name"], spec["namespace"]),
+              "spec": {"strategy": {"type": "Recreate"}, "selector": {"matchLabels": selector},
+                       "template": {"metadata": {"labels": dict(selector, **{ADDON_LABEL: spec["name"]})},
+                                    "spec": pod}}}
+    _bind(deploy, spec)
+    return deploy
 
 
 def local_record(entry, spec):
@@ -126,7 +136,10 @@ def cluster_objects(entry, spec, files, placement, with_namespace):
     files: {"clusterrole", "leader_election_role", "deployment"}: upstream documents (None when absent)."""
     ns, name, operator = spec["namespace"], spec["name"], entry["operator"]
     objects = [namespace_object(spec)] if with_namespace else []
-    objects.append({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _meta(operator, name, ns)})
+    account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _meta(operator, name, ns)}
+    if spec.get("binding"):
+        account["metadata"]["annotations"] = dict(spec["binding"]["annotations"])
+    objects.append(account)
     if entry["cluster"].get("cluster_role"):
         binding = _binding("ClusterRole", operator, name, operator, ns)
         binding["roleRef"]["name"] = entry["cluster"]["cluster_role"]

@@ -40,6 +40,8 @@ def validate_addon(index, raw):
     state = check_choice(field + ".state", raw.get("state") or "present", STATES)
     if raw.get("remove_crds") and state != "absent":
         raise ValidationError(field + ".remove_crds", "only applies with state=absent")
+    if raw.get("identity") is not None and not isinstance(raw.get("identity"), str):
+        raise ValidationError(field + ".identity", "give the cloud identity as text (got %r)" % (raw.get("identity"),))
     return {
         "name": name,
         "field": field,
@@ -48,11 +50,21 @@ def validate_addon(index, raw):
         "namespace": check_dns_label(field + ".namespace", raw.get("namespace") or catalog["namespace"]),
         "pool": check_dns_label(field + ".pool", raw["pool"]) if raw.get("pool") else None,
         "remove_crds": bool(raw.get("remove_crds")),
+        "identity": raw.get("identity") or None,
     }
 
 
 def validate_addons(addons):
     return check_list("addons", addons, validate_addon, "add-on")
+
+
+def bind_identities(specs, provider):
+    """Each spec with an identity gets "binding": the provider's ServiceAccount annotations and pod labels for it
+    (checked against the provider's form, before any request)."""
+    for spec in specs:
+        spec["binding"] = provider.workload_identity(spec["field"] + ".identity", spec["identity"]) \
+            if spec["identity"] else None
+    return specs
 
 
 def choose_controllers(wanted, provider):

@@ -84,6 +84,11 @@ class AksProvider(CloudProvider):
     status_word = "provisioningState"
     ready_statuses = ("Succeeded",)
     failed_statuses = ("Failed",)
+    #: Microsoft Entra Workload ID: the ServiceAccount names the managed identity's client ID, the pod opts in
+    workload_identity_form = {"pattern": r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$",
+                              "what": "a managed identity's client ID (a UUID)",
+                              "annotation": "azure.workload.identity/client-id",
+                              "pod_labels": {"azure.workload.identity/use": "true"}}
 
     def __init__(self, params):
         super(AksProvider, self).__init__(params)

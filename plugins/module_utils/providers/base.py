@@ -82,8 +82,9 @@ which only node_pools' prune reads.
 from __future__ import absolute_import, division, print_function
 
 import abc
+import re
 
-from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
+from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.names import GPU_MODEL_LABEL, POOL_LABEL, POOL_TYPE_LABEL
 
 __metaclass__ = type
@@ -186,6 +187,22 @@ class Provider(object, metaclass=abc.ABCMeta):
     def start_zone(self, current):
         """Start a zone get_zone reports as "STOPPED" (zone state=present); the reconciler waits."""
         raise AizoneError("provider %s cannot start a stopped zone" % self.name, field="state")
+
+    #: how a pod's ServiceAccount assumes a cloud identity (IRSA, Azure workload identity, GKE Workload Identity):
+    #: {"pattern", "what" (the identity's form, for messages), "annotation" (on the ServiceAccount), "pod_labels"};
+    #: None where the provider has none
+    workload_identity_form = None
+
+    def workload_identity(self, field, identity):
+        """{"annotations", "pod_labels"} binding an operator's ServiceAccount to identity; pure (no request):
+        ValidationError naming field when the provider has no workload identity or identity is not its form."""
+        form = self.workload_identity_form
+        if form is None:
+            raise ValidationError(field, "provider %s has no workload identity; leave it unset (the local zone's "
+                                         "processes use the credentials they are given)" % self.name)
+        if not isinstance(identity, str) or not re.match(form["pattern"], identity):
+            raise ValidationError(field, "give %s for provider %s (got %r)" % (form["what"], self.name, identity))
+        return {"annotations": {form["annotation"]: identity}, "pod_labels": dict(form.get("pod_labels") or {})}
 
     #: where zone add-on operators can run: "cluster" (a Deployment in the zone) and, on a provider
     #: that runs its zones on this machine, "local" (a process next to the control plane); the first

@@ -70,6 +70,10 @@ class EksProvider(CloudProvider):
     zone_updatable = ("kubernetes_version", "logging", "tags",
                       "networking.endpoint_public_access", "networking.endpoint_private_access")
     node_pool_updatable = ("autoscaling", "labels", "taints")
+    #: IAM roles for service accounts (IRSA): the pod identity webhook gives the pod the role's web identity token
+    workload_identity_form = {"pattern": r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$",
+                              "what": "an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
+                              "annotation": "eks.amazonaws.com/role-arn"}
     #: how long delete_zone waits for node groups to go before deleting the cluster
     nodegroup_delete_timeout = 1800
     #: how long update_zone waits for ACTIVE between two cluster updates

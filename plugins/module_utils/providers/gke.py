@@ -63,6 +63,10 @@ class GkeProvider(CloudProvider):
     node_pool_updatable = ("autoscaling", "labels", "taints")
     ready_statuses = ("RUNNING",)
     failed_statuses = ("ERROR",)
+    #: Workload Identity: the Kubernetes ServiceAccount impersonates an IAM service account
+    workload_identity_form = {"pattern": r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$",
+                              "what": "an IAM service account email (<name>@<project>.iam.gserviceaccount.com)",
+                              "annotation": "iam.gke.io/gcp-service-account"}
 
     def __init__(self, params):
         super(GkeProvider, self).__init__(params)

@@ -12,11 +12,11 @@ from ansible_collections.aizone.platform.plugins.module_utils.errors import Aizo
 from ansible_collections.aizone.platform.plugins.module_utils.names import check_dns_label
 
 
-def running_zone(params):
-    """(provider, zone) of params; the zone must exist and run."""
+def running_zone(params, provider=None):
+    """(provider, zone) of params; the zone must exist and run. provider: one already built from params."""
     from ansible_collections.aizone.platform.plugins.module_utils.providers import get_provider
     name = check_dns_label("zone", params.get("zone"), max_length=40, start_letter=True)
-    provider = get_provider(params["provider"], params)
+    provider = provider or get_provider(params["provider"], params)
     zone = provider.get_zone(name)
     if zone is None:
         raise AizoneError("zone %s does not exist on provider %s; create it with aizone.platform.zone first"

@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.aizone.platform.plugins.module_utils.addons import objects
-from ansible_collections.aizone.platform.plugins.module_utils.addons.spec import choose_controllers, validate_addons
+from ansible_collections.aizone.platform.plugins.module_utils.addons.spec import bind_identities, choose_controllers, validate_addons
 from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDONS
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 
@@ -115,3 +115,43 @@ def test_velero_on_the_local_zone_records_its_deployment_at_zero_replicas():
     record = objects.local_record(ADDONS["velero"], spec)
     assert record["spec"]["replicas"] == 0 and record["metadata"]["name"] == "velero"
     assert record["spec"]["template"]["spec"]["containers"][0]["image"] == "velero/velero:v1.18.3"
+
+
+IDENTITIES = {"eks": "arn:aws:iam::111122223333:role/aizone-prod-velero",
+              "aks": "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+              "gke": "velero-sa@aizone-prod-1.iam.gserviceaccount.com"}
+
+
+def _provider(name):
+    from ansible_collections.aizone.platform.plugins.module_utils.providers import get_provider
+    return get_provider(name, {"region": "us-east-1"})
+
+
+@pytest.mark.parametrize("provider, annotation, pod_labels", [
+    ("eks", "eks.amazonaws.com/role-arn", {}),
+    ("aks", "azure.workload.identity/client-id", {"azure.workload.identity/use": "true"}),
+    ("gke", "iam.gke.io/gcp-service-account", {}),
+])
+def test_an_identity_annotates_the_service_account_and_labels_the_pod(provider, annotation, pod_labels):
+    specs = bind_identities(validate_addons([{"name": "velero", "identity": IDENTITIES[provider]}]), _provider(provider))
+    made = objects.cluster_objects(ADDONS["velero"], specs[0], {}, None, False)
+    account, deploy = made[0], made[-1]
+    assert account["kind"] == "ServiceAccount" and account["metadata"]["annotations"] == {annotation: IDENTITIES[provider]}
+    labels = deploy["spec"]["template"]["metadata"]["labels"]
+    assert dict(labels, **pod_labels) == labels and set(deploy["spec"]["selector"]["matchLabels"].items()) <= set(labels.items())
+    plain = objects.cluster_objects(ADDONS["velero"], validate_addons([{"name": "velero"}])[0], {}, None, False)
+    assert "annotations" not in plain[0]["metadata"]
+
+
+@pytest.mark.parametrize("provider, identity, says", [
+    ("eks", IDENTITIES["aks"], "IAM role ARN"),
+    ("eks", "arn:aws:iam::1234:role/short-account", "IAM role ARN"),
+    ("aks", IDENTITIES["eks"], "client ID"),
+    ("gke", "velero@gmail.com", "service account email"),
+    ("local", IDENTITIES["eks"], "no workload identity"),
+])
+def test_an_identity_not_of_the_providers_form_is_refused_before_any_request(provider, identity, says):
+    with pytest.raises(ValidationError) as err:
+        bind_identities(validate_addons([{"name": "kuberay"}, {"name": "velero", "identity": identity}]),
+                        _provider(provider))
+    assert err.value.field == "addons[1].identity" and says in str(err.value), str(err.value)
