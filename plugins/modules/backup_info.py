@@ -26,12 +26,9 @@ author: aizone.platform contributors (@aizone)
 extends_documentation_fragment:
   - aizone.platform.provider
   - aizone.platform.zone_access
+  - aizone.platform.velero
   - aizone.platform.attributes.info
 options:
-  namespace:
-    description: Velero's namespace in the zone.
-    type: str
-    default: velero
   schedule:
     description: Only the backups of this schedule.
     type: str
@@ -109,12 +106,13 @@ api_requests:
 '''
 
 from ansible_collections.aizone.platform.plugins.module_utils.dr.info import describe
+from ansible_collections.aizone.platform.plugins.module_utils.dr.velero import VELERO_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.providers import ZONE_ACCESS_ARGS
 
 ARGUMENT_SPEC = dict(
     ZONE_ACCESS_ARGS,
-    namespace=dict(type="str", default="velero"),
+    **VELERO_ARGS,
     schedule=dict(type="str"),
     names=dict(type="list", elements="str", default=[]),
     verify=dict(type="bool", default=False),

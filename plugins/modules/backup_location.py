@@ -28,14 +28,11 @@ author: aizone.platform contributors (@aizone)
 extends_documentation_fragment:
   - aizone.platform.provider
   - aizone.platform.zone_access
+  - aizone.platform.velero
   - aizone.platform.attributes.kubernetes
   - aizone.platform.wait
   - aizone.platform.objects
 options:
-  namespace:
-    description: Velero's namespace in the zone.
-    type: str
-    default: velero
   locations:
     description: The locations.
     type: list
@@ -194,6 +191,7 @@ api_requests:
 '''
 
 from ansible_collections.aizone.platform.plugins.module_utils.dr.locations import ACCESS_MODES, CHECKSUMS, converge
+from ansible_collections.aizone.platform.plugins.module_utils.dr.velero import VELERO_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import REPORT_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.providers import ZONE_ACCESS_ARGS
@@ -201,7 +199,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait
 
 ARGUMENT_SPEC = dict(
     ZONE_ACCESS_ARGS,
-    namespace=dict(type="str", default="velero"),
+    **VELERO_ARGS,
     locations=dict(type="list", elements="dict", required=True, options=dict(
         name=dict(type="str", required=True),
         bucket=dict(type="str", required=True),

@@ -28,14 +28,11 @@ author: aizone.platform contributors (@aizone)
 extends_documentation_fragment:
   - aizone.platform.provider
   - aizone.platform.zone_access
+  - aizone.platform.velero
   - aizone.platform.attributes.kubernetes
   - aizone.platform.wait
   - aizone.platform.objects
 options:
-  namespace:
-    description: Velero's namespace in the zone.
-    type: str
-    default: velero
   schedules:
     description: The schedules.
     type: list
@@ -157,6 +154,7 @@ api_requests:
 '''
 
 from ansible_collections.aizone.platform.plugins.module_utils.dr.schedules import STATES, converge
+from ansible_collections.aizone.platform.plugins.module_utils.dr.velero import VELERO_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import REPORT_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.providers import ZONE_ACCESS_ARGS
@@ -164,7 +162,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait
 
 ARGUMENT_SPEC = dict(
     ZONE_ACCESS_ARGS,
-    namespace=dict(type="str", default="velero"),
+    **VELERO_ARGS,
     schedules=dict(type="list", elements="dict", required=True, options=dict(
         name=dict(type="str", required=True),
         namespaces=dict(type="list", elements="str"),

@@ -32,13 +32,10 @@ author: aizone.platform contributors (@aizone)
 extends_documentation_fragment:
   - aizone.platform.provider
   - aizone.platform.zone_access
+  - aizone.platform.velero
   - aizone.platform.attributes.kubernetes
   - aizone.platform.wait
 options:
-  namespace:
-    description: Velero's namespace in the zone.
-    type: str
-    default: velero
   backup:
     description: The backup to restore. One of O(backup) and O(schedule).
     type: str
@@ -130,13 +127,14 @@ api_requests:
 '''
 
 from ansible_collections.aizone.platform.plugins.module_utils.dr.restores import POLICIES, converge
+from ansible_collections.aizone.platform.plugins.module_utils.dr.velero import VELERO_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.errors import run_module
 from ansible_collections.aizone.platform.plugins.module_utils.providers import ZONE_ACCESS_ARGS
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import wait_args
 
 ARGUMENT_SPEC = dict(
     ZONE_ACCESS_ARGS,
-    namespace=dict(type="str", default="velero"),
+    **VELERO_ARGS,
     backup=dict(type="str"),
     schedule=dict(type="str"),
     name=dict(type="str"),

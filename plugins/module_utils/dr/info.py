@@ -11,13 +11,13 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDONS
 from ansible_collections.aizone.platform.plugins.module_utils.dr.backups import BACKUP, SCHEDULE_LABEL, backup_report
 from ansible_collections.aizone.platform.plugins.module_utils.dr.store import Store
 from ansible_collections.aizone.platform.plugins.module_utils.dr.verify import verify
+from ansible_collections.aizone.platform.plugins.module_utils.dr.velero import velero_namespace
 from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import KindResolver
-from ansible_collections.aizone.platform.plugins.module_utils.names import check_dns_label, given
+from ansible_collections.aizone.platform.plugins.module_utils.names import check_dns_label
 from ansible_collections.aizone.platform.plugins.module_utils.zones.access import running_zone, zone_rest
 
 
@@ -39,7 +39,7 @@ def _schedules(backups, now):
 
 def describe(params):
     """The backup_info module; returns the result dict."""
-    namespace = check_dns_label("namespace", given(params.get("namespace"), ADDONS["velero"]["namespace"]))
+    namespace = velero_namespace(params)
     names = params.get("names") or []
     schedule = check_dns_label("schedule", params["schedule"]) if params.get("schedule") else None
     selector = "%s=%s" % (SCHEDULE_LABEL, schedule) if schedule else None
@@ -58,7 +58,7 @@ def describe(params):
     out = {"changed": False, "backups": [backup_report(b, now) for b in backups],
            "schedules": _schedules(backups, now)}
     if params.get("verify"):
-        chosen = backups if names else [latest_completed(backups)] if latest_completed(backups) else []
+        chosen = backups if names else [b for b in [latest_completed(backups)] if b is not None]
         resolver, stores = KindResolver(rest.get), {}
         for backup, report in zip(backups, out["backups"]):
             if backup not in chosen:

@@ -22,8 +22,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDONS
-from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
+from ansible_collections.aizone.platform.plugins.module_utils.dr.velero import require_velero, velero_namespace
+from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.secrets import (
     decoded, secret_object, secret_path, write_secret)
@@ -34,7 +34,6 @@ from ansible_collections.aizone.platform.plugins.module_utils.waiter import task
 from ansible_collections.aizone.platform.plugins.module_utils.zones.access import (
     require_namespace, running_zone, zone_rest)
 
-VELERO = ADDONS["velero"]
 BSL = kind_info("velero.io/v1", "BackupStorageLocation")
 ACCESS_MODES = ("ReadWrite", "ReadOnly")
 CHECKSUMS = ("", "CRC32", "CRC32C", "SHA1", "SHA256")
@@ -210,15 +209,13 @@ def converge(params, check_mode=False, want_diff=False):
     """The backup_location module; returns the result dict."""
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import apply_objects
     timeout = task_timeout(params)
-    namespace = check_dns_label("namespace", given(params.get("namespace"), VELERO["namespace"]))
+    namespace = velero_namespace(params)
     zone_name = check_dns_label("zone", params.get("zone"), max_length=40, start_letter=True)
     specs = validate_locations(params.get("locations"), zone_name)
     provider, zone = running_zone(params)
     rest = zone_rest(params, provider, zone)
     warnings = []
-    if rest.get_or_none("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + VELERO["kinds"][3][2]) is None:
-        raise AizoneError("zone %s does not serve Velero's BackupStorageLocation: install the velero add-on first "
-                          "(aizone.platform.addon, name velero)" % zone_name, field="zone")
+    require_velero(rest, zone_name, "BackupStorageLocation")
     present = require_namespace(rest, "namespace", namespace, check_mode, warnings, "the locations")
     secrets = _secrets(rest, specs, namespace, check_mode) if present else [
         (secret_name(s), "created") for s in specs if s["credentials"].get("inline")]

@@ -27,11 +27,11 @@ import gzip
 import json
 import re
 
-from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDONS
 from ansible_collections.aizone.platform.plugins.module_utils.dr.backups import BACKUP, timestamp
 from ansible_collections.aizone.platform.plugins.module_utils.dr.info import latest_completed
 from ansible_collections.aizone.platform.plugins.module_utils.dr.store import Store
 from ansible_collections.aizone.platform.plugins.module_utils.dr.verify import archive_problems, zone_presence
+from ansible_collections.aizone.platform.plugins.module_utils.dr.velero import require_velero, velero_namespace
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import KindResolver, kind_info
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
@@ -72,9 +72,7 @@ def validate(params):
 
 def find_backup(rest, namespace, spec, zone_name):
     """The Completed Backup the restore is of; fails naming what the zone has."""
-    if rest.get_or_none("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/backups.velero.io") is None:
-        raise AizoneError("zone %s does not serve Velero's Backup: install the velero add-on first "
-                          "(aizone.platform.addon, name velero)" % zone_name, field="zone")
+    require_velero(rest, zone_name, "Backup")
     backups = rest.list_all(BACKUP.collection_path(namespace))
     if spec["schedule"]:
         found = latest_completed(backups, spec["schedule"])
@@ -191,7 +189,7 @@ def report(obj, store):
 def converge(params, check_mode=False):
     """The restore module; returns the result dict."""
     timeout = task_timeout(params)
-    namespace = check_dns_label("namespace", given(params.get("namespace"), ADDONS["velero"]["namespace"]))
+    namespace = velero_namespace(params)
     spec = validate(params)
     provider, zone = running_zone(params)
     rest = zone_rest(params, provider, zone)

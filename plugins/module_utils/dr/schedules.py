@@ -21,12 +21,12 @@ __metaclass__ = type
 import re
 import time
 
-from ansible_collections.aizone.platform.plugins.module_utils.catalog.addons import ADDONS
 from ansible_collections.aizone.platform.plugins.module_utils.dr import cron
 from ansible_collections.aizone.platform.plugins.module_utils.dr.backups import (
     BACKUP, SCHEDULE_LABEL, backup_report, wait_backups)
 from ansible_collections.aizone.platform.plugins.module_utils.dr.locations import BSL, DURATION
-from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError, ValidationError
+from ansible_collections.aizone.platform.plugins.module_utils.dr.velero import require_velero, velero_namespace
+from ansible_collections.aizone.platform.plugins.module_utils.errors import ValidationError
 from ansible_collections.aizone.platform.plugins.module_utils.k8s.kinds import kind_info
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
     LABEL_MANAGED_BY, MANAGED_BY, TENANT_LABEL, check_choice, check_dns_label, check_dns_subdomain, check_int,
@@ -134,16 +134,14 @@ def converge(params, check_mode=False, want_diff=False):
     """The backup_schedule module; returns the result dict."""
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.apply import apply_objects
     timeout = task_timeout(params)
-    namespace = check_dns_label("namespace", given(params.get("namespace"), ADDONS["velero"]["namespace"]))
+    namespace = velero_namespace(params)
     specs = validate_schedules(params.get("schedules"))
     backup_now = bool(params.get("backup_now"))
     provider, zone = running_zone(params)
     rest = zone_rest(params, provider, zone)
     warnings = []
     _check_references(rest, specs, namespace, check_mode, warnings)
-    if rest.get_or_none("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/schedules.velero.io") is None:
-        raise AizoneError("zone %s does not serve Velero's Schedule: install the velero add-on first "
-                          "(aizone.platform.addon, name velero)" % zone["name"], field="zone")
+    require_velero(rest, zone["name"], "Schedule")
     present = [s for s in specs if s["state"] == "present"]
     result = apply_objects(rest, [schedule_object(s, namespace) for s in present], check_mode=check_mode,
                            absent=[schedule_ref(s, namespace) for s in specs if s["state"] == "absent"],
