@@ -70,29 +70,40 @@ def local_command(spec, path):
     return argv, dict(local.get("env") or {}), local["health"]
 
 
+def _namespace_exists(rest, spec):
+    return rest.get_or_none(kind_info("v1", "Namespace").object_path(spec["namespace"])) is not None
+
+
+def _in_zone(rest, entry, spec, files, placement):
+    """The operator running in the zone: its namespace (when absent), ServiceAccount, RBAC and Deployment."""
+    return cluster_objects(entry, spec, files, placement, not _namespace_exists(rest, spec))
+
+
+def _beside_zone(rest, entry, spec):
+    """The operator running next to the zone: the namespace it needs (when absent) and its record, if any."""
+    local = entry["local"] or {}
+    if not local.get("namespace"):
+        return []
+    return ([] if _namespace_exists(rest, spec) else [namespace_object(spec)]) + \
+        ([local_record(entry, spec)] if local.get("record") else [])
+
+
 def _plan(rest, specs, read, controllers, placements):
     """(desired objects, objects to delete, {add-on: set of (kind, namespace, name)})."""
     desired, absent, owned = [], [], {}
-    namespaces = kind_info("v1", "Namespace")
     for spec in specs:
         entry, files = ADDONS[spec["name"]], read[spec["name"]][1]
-        mine = []
+        in_zone = controllers == "cluster" and entry["cluster"]
         if spec["state"] == "present":
-            mine += crd_objects(spec["name"], spec["version"], files["crds"])
-            in_zone = controllers == "cluster" and entry["cluster"]
-            if in_zone or (controllers == "local" and (entry["local"] or {}).get("namespace")):
-                exists = rest.get_or_none(namespaces.object_path(spec["namespace"])) is not None
-                if in_zone:
-                    mine += cluster_objects(entry, spec, files, placements.get(spec["pool"]), not exists)
-                else:
-                    mine += [] if exists else [namespace_object(spec)]
-                    mine += [local_record(entry, spec)] if entry["local"].get("record") else []
+            mine = crd_objects(spec["name"], spec["version"], files["crds"])
+            if in_zone:
+                mine += _in_zone(rest, entry, spec, files, placements.get(spec["pool"]))
+            elif controllers == "local":
+                mine += _beside_zone(rest, entry, spec)
             desired += mine
         else:
-            if controllers == "cluster" and entry["cluster"]:
-                mine += cluster_refs(entry, spec, files)
-            if spec["remove_crds"]:
-                mine += crd_refs(files["crds"])
+            mine = (cluster_refs(entry, spec, files) if in_zone else []) + \
+                (crd_refs(files["crds"]) if spec["remove_crds"] else [])
             absent += mine
         owned[spec["name"]] = set((o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]) for o in mine)
     return desired, absent, owned
