@@ -6,9 +6,10 @@
    other zone; the DR zone, nothing but its name;
 3. site.yml on the primary: every layer, the dr layer last (Velero, the ReadWrite location, one schedule per
    tenant); the primary's objects counted per kind in its tenants' namespaces;
-4. a backup of every tenant now; then the disaster: the primary zone is deleted;
-5. playbooks/failover.yml (confirmed): the DR zone gets the primary's pools, tenants and add-ons, Velero
-   restores each tenant's newest backup, every workload runs on its pool; RPO and RTO against the policy;
+4. a backup of every tenant now; the DR zone stands by as the policy says (pilot-light: playbooks/foundation.yml
+   makes the zone and the primary's pools at 0 nodes); then the disaster: the primary zone is deleted;
+5. playbooks/failover.yml (confirmed): the DR zone gets the primary's pools at full size, tenants and add-ons,
+   Velero restores each tenant's newest backup, every workload runs on its pool; RPO and RTO against the policy;
 6. the DR zone's objects counted the same way, a pod over a tenant's quota refused, and a table printed.
 
 Usage: .venv/bin/python hack/drill.py [--keep] [--failback] [--workdir DIR] [--primary NAME] [--dr NAME]
@@ -32,7 +33,8 @@ BIN = os.path.join(ROOT, ".venv", "bin")
 #: what Velero documents it never restores, and what a zone's own controllers make again on their own
 NOT_COMPARED = ("events", "events.events.k8s.io", "endpoints", "endpointslices.discovery.k8s.io",
                 "controllerrevisions.apps", "leases.coordination.k8s.io")
-POLICY = {"approach": "backup-and-restore", "rpo_minutes": 60, "rto_minutes": 30}
+POLICY = {"approach": "pilot-light", "rpo_minutes": 60, "rto_minutes": 30}
+POOL_LABEL = "aizone.io/node-pool"
 
 
 def _env():
@@ -107,6 +109,17 @@ def count(kubeconfig, namespaces):
     return out
 
 
+def pool_nodes(kubeconfig):
+    """{pool: nodes} of a local zone: its pools' records (kube-system ConfigMaps labelled with the pool) and the
+    nodes labelled with each."""
+    pools = dict((cm["metadata"]["labels"][POOL_LABEL], 0) for cm in json.loads(kubectl(
+        kubeconfig, "get", "configmaps", "-n", "kube-system", "-l", POOL_LABEL, "-o", "json"))["items"])
+    for node in json.loads(kubectl(kubeconfig, "get", "nodes", "-l", POOL_LABEL, "-o", "json"))["items"]:
+        pool = node["metadata"]["labels"][POOL_LABEL]
+        pools[pool] = pools.get(pool, 0) + 1
+    return pools
+
+
 def over_quota(kubeconfig, namespace):
     """The API server's answer to a pod asking more CPU than the tenant's quota allows ('' when it was created)."""
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "drill-over-quota", "namespace": namespace},
@@ -167,12 +180,20 @@ def drill(workdir, primary, dr, s3_url, bucket, log=print, failback=False):
             raise RuntimeError("%s on %s failed:\n%s" % (title, primary, out[-4000:]))
         log("[drill] %s: %.0f s" % (title, summary["steps"][title]))
     summary["before"] = count(host["aizone_kubeconfig"], tenants)     # what the backups hold (the tests: equal)
+    summary["pools_primary"] = pool_nodes(host["aizone_kubeconfig"])
+    dr_kubeconfig = os.path.join(workdir, dr + ".kubeconfig")
+    title = "the DR zone stands by (foundation.yml, %s)" % POLICY["approach"]
+    rc, out = _step(summary, title, inv, "foundation.yml", "--limit", dr)
+    if rc:
+        raise RuntimeError("%s failed:\n%s" % (title, out[-4000:]))
+    summary["pools_standby"] = pool_nodes(dr_kubeconfig)
+    log("[drill] %s: %.0f s, nodes per pool %s" % (title, summary["steps"][title], summary["pools_standby"]))
     log("[drill] the disaster: %s is deleted" % primary)
     _delete_zone(primary)
     if not _move(summary, "failover", inv, primary):
         return summary
-    dr_kubeconfig = os.path.join(workdir, dr + ".kubeconfig")
-    summary.update(after=count(dr_kubeconfig, tenants), quota=over_quota(dr_kubeconfig, tenants[0]) if tenants else None)
+    summary.update(after=count(dr_kubeconfig, tenants), quota=over_quota(dr_kubeconfig, tenants[0]) if tenants else None,
+                   pools_after=pool_nodes(dr_kubeconfig))
     if failback:
         log("[drill] failed over in %.0f s; failing back to %s" % (summary["steps"]["failover"], primary))
         if _move(summary, "failback", inv, primary):
@@ -226,6 +247,8 @@ def main():
     else:
         print(table(summary))
         print("over-quota pod in %s: %s" % (summary["tenants"][0], summary["quota"] or "CREATED (quota not enforced)"))
+        print("nodes per pool: primary %s; DR zone on standby %s, after the failover %s" % (
+            summary["pools_primary"], summary["pools_standby"], summary["pools_after"]))
     print("failover: %s" % summary.get("failover_report"))
     if args.failback:
         print(summary.get("failback_output") or "failback: %s; objects back on the primary: %s" % (

@@ -1,7 +1,8 @@
 """The DR drill of `make drill` (hack/drill.py) in make test: two local zones, the primary converged with every
 layer of the demo, backed up, deleted; failover.yml on the DR zone. Asserted: the objects per kind in the
 tenants' namespaces are the primary's, every workload pod runs on the pool of the same name (failover.yml fails
-otherwise), a tenant's quota is enforced, and RPO and RTO are within the policy."""
+otherwise), a tenant's quota is enforced, RPO and RTO are within the policy, and the DR zone stood by as the
+pilot-light policy says (the primary's pools at 0 nodes) until the failover sized them as the primary's."""
 
 import os
 import sys
@@ -37,3 +38,7 @@ def test_failover_drill(zones, moto_endpoint, tmp_path):
     assert summary["before"]["Deployment"] >= 5 and summary["before"]["RayCluster"] >= 1, summary["before"]
     assert summary["before"]["namespaces"] == len(summary["tenants"])
     assert "exceeded quota" in summary["quota"], summary["quota"]
+    # pilot-light: the DR zone held every pool of the primary at 0 nodes, and the failover sized them as the primary
+    standby, primary, after = summary["pools_standby"], summary["pools_primary"], summary["pools_after"]
+    assert set(standby) == set(primary) and not any(standby.values()), (standby, primary)
+    assert after == primary and any(primary.values()), (after, primary)
