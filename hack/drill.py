@@ -6,11 +6,14 @@
    other zone; the DR zone, nothing but its name;
 3. site.yml on the primary: every layer, the dr layer last (Velero, the ReadWrite location, one schedule per
    tenant); the primary's objects counted per kind in its tenants' namespaces;
-4. a backup of every tenant now; the DR zone stands by as the policy says (pilot-light: playbooks/foundation.yml
+4. rows written into a platform database (as its owner), then a backup of every tenant and a dump of every
+   platform database now; the DR zone stands by as the policy says (pilot-light: playbooks/foundation.yml
    makes the zone and the primary's pools at 0 nodes); then the disaster: the primary zone is deleted;
 5. playbooks/failover.yml (confirmed): the DR zone gets the primary's pools at full size, tenants and add-ons,
-   Velero restores each tenant's newest backup, every workload runs on its pool; RPO and RTO against the policy;
-6. the DR zone's objects counted the same way, a pod over a tenant's quota refused, and a table printed.
+   its platform databases with the dumps' data, Velero restores each tenant's newest backup, every workload runs
+   on its pool; RPO and RTO against the policy;
+6. the DR zone's objects counted the same way, its databases' tables and rows, a pod over a tenant's quota
+   refused, and a table printed.
 
 Usage: .venv/bin/python hack/drill.py [--keep] [--failback] [--workdir DIR] [--primary NAME] [--dr NAME]
 (--failback: then playbooks/failback.yml back to the primary, and its objects counted again)
@@ -120,6 +123,50 @@ def pool_nodes(kubeconfig):
     return pools
 
 
+def _database(kubeconfig, name):
+    """An admin connection to a platform database of a local zone (its server's admin Secret)."""
+    import base64
+    import psycopg2
+    secret = json.loads(kubectl(kubeconfig, "get", "secret", "platform-db-admin", "-n", "aizone-system", "-o", "json"))
+    data = dict((k, base64.b64decode(v).decode()) for k, v in secret["data"].items())
+    conn = psycopg2.connect(host=data["host"], port=int(data["port"]), user=data["username"],
+                            password=data["password"], dbname=name)
+    conn.autocommit = True
+    return conn
+
+
+def seed(kubeconfig, name, rows=25):
+    """Rows in a platform database, written as its owner: the state Velero never sees (KWOK runs no MLflow pod to
+    write its own)."""
+    conn = _database(kubeconfig, name)
+    try:
+        cur = conn.cursor()
+        cur.execute('SET ROLE "%s"' % name)
+        cur.execute("CREATE TABLE IF NOT EXISTS drill_runs (id int PRIMARY KEY, metric double precision)")
+        cur.execute("INSERT INTO drill_runs SELECT i, i * 0.5 FROM generate_series(1, %s) i ON CONFLICT DO NOTHING",
+                    (rows,))
+    finally:
+        conn.close()
+
+
+def database_rows(kubeconfig, names):
+    """{database: {table (owner): rows}} of a local zone's platform databases."""
+    out = {}
+    for name in names:
+        conn = _database(kubeconfig, name)
+        try:
+            cur = conn.cursor()
+            cur.execute("SELECT tablename, tableowner FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+            tables = cur.fetchall()
+            out[name] = {}
+            for table, owner in tables:
+                cur.execute('SELECT count(*) FROM "%s"' % table)
+                out[name]["%s (%s)" % (table, owner)] = cur.fetchone()[0]
+        finally:
+            conn.close()
+    return out
+
+
 def over_quota(kubeconfig, namespace):
     """The API server's answer to a pod asking more CPU than the tenant's quota allows ('' when it was created)."""
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "drill-over-quota", "namespace": namespace},
@@ -173,12 +220,17 @@ def drill(workdir, primary, dr, s3_url, bucket, log=print, failback=False):
     summary = {"primary": primary, "dr": dr, "tenants": tenants, "steps": {}}
     for zone in (primary, dr):
         _delete_zone(zone)
+    databases = [d["name"] for d in host.get("aizone_platform_databases") or []]
     for title, name, args in (("converge the primary (site.yml)", "site.yml", ()),
-                              ("back up every tenant", "dr.yml", ("-e", "aizone_dr_backup_now=true"))):
+                              ("back up every tenant, dump the databases", "dr.yml",
+                               ("-e", "aizone_dr_backup_now=true"))):
+        if name == "dr.yml" and databases:
+            seed(host["aizone_kubeconfig"], databases[0])
         rc, out = _step(summary, title, inv, name, "--limit", primary, *args)
         if rc:
             raise RuntimeError("%s on %s failed:\n%s" % (title, primary, out[-4000:]))
         log("[drill] %s: %.0f s" % (title, summary["steps"][title]))
+    summary["databases_before"] = database_rows(host["aizone_kubeconfig"], databases)
     summary["before"] = count(host["aizone_kubeconfig"], tenants)     # what the backups hold (the tests: equal)
     summary["pools_primary"] = pool_nodes(host["aizone_kubeconfig"])
     dr_kubeconfig = os.path.join(workdir, dr + ".kubeconfig")
@@ -193,11 +245,12 @@ def drill(workdir, primary, dr, s3_url, bucket, log=print, failback=False):
     if not _move(summary, "failover", inv, primary):
         return summary
     summary.update(after=count(dr_kubeconfig, tenants), quota=over_quota(dr_kubeconfig, tenants[0]) if tenants else None,
-                   pools_after=pool_nodes(dr_kubeconfig))
+                   pools_after=pool_nodes(dr_kubeconfig), databases_after=database_rows(dr_kubeconfig, databases))
     if failback:
         log("[drill] failed over in %.0f s; failing back to %s" % (summary["steps"]["failover"], primary))
         if _move(summary, "failback", inv, primary):
             summary["back"] = count(host["aizone_kubeconfig"], tenants)
+            summary["databases_back"] = database_rows(host["aizone_kubeconfig"], databases)
     return summary
 
 
@@ -249,13 +302,18 @@ def main():
         print("over-quota pod in %s: %s" % (summary["tenants"][0], summary["quota"] or "CREATED (quota not enforced)"))
         print("nodes per pool: primary %s; DR zone on standby %s, after the failover %s" % (
             summary["pools_primary"], summary["pools_standby"], summary["pools_after"]))
+        print("platform databases' tables (rows): primary %s; DR zone %s" % (
+            dict((d, t) for d, t in summary["databases_before"].items() if t),
+            dict((d, t) for d, t in summary["databases_after"].items() if t)))
     print("failover: %s" % summary.get("failover_report"))
     if args.failback:
-        print(summary.get("failback_output") or "failback: %s; objects back on the primary: %s" % (
+        print(summary.get("failback_output") or "failback: %s; objects back on the primary: %s; databases: %s" % (
             summary.get("failback_report"), "equal" if compared(summary.get("back", {})) == compared(summary["before"])
-            else summary.get("back")))
+            else summary.get("back"), "equal" if summary.get("databases_back") == summary["databases_before"]
+            else summary.get("databases_back")))
     print(json.dumps(dict((k, v) for k, v in summary.items() if not k.endswith("_output")), sort_keys=True))
     ok = not summary.get("failover_rc") and compared(summary["before"]) == compared(summary["after"]) and \
+        summary["databases_before"] == summary["databases_after"] and \
         "exceeded quota" in (summary["quota"] or "") and not summary.get("failback_rc")
     sys.exit(0 if ok else 1)
 

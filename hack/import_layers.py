@@ -41,7 +41,7 @@ DOMAIN_DEPENDS = {
     "mlops": ("zones", "workloads"),
     "storage": ("providers", "zones"),
     "cost": ("providers", "zones"),
-    "dr": ("zones",),
+    "dr": ("zones", "mlops"),
 }
 LOWER = {"k8s": ("k8s",), "providers": ("k8s", "providers")}
 

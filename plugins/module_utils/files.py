@@ -77,3 +77,12 @@ def kubeconfig_text(kubeconfig):
     """Deterministic text of a kubeconfig dict: JSON, which is YAML too (kubectl reads
     it) and lets the Kubernetes-side modules read it without importing PyYAML."""
     return json.dumps(kubeconfig, indent=2, sort_keys=True) + "\n"
+
+
+def postgres_program(program):
+    """A PostgreSQL program (initdb, pg_dump, ...): the newest Debian /usr/lib/postgresql/<major>/bin has it, else
+    PATH; None when neither."""
+    import glob
+    import shutil
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/" + program), key=lambda p: int(p.split("/")[4]))
+    return found[-1] if found else shutil.which(program)

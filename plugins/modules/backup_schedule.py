@@ -16,8 +16,8 @@ description:
     O(backup_now), makes one backup of each schedule at once and waits until Velero has finished them.
   - A schedule runs on a cron expression, or on the one derived from its RPO (O(schedules[].rpo_minutes)) - every
     d minutes (d dividing 60), every h hours (h dividing 24), or daily - the least often that keeps the RPO. With
-    both, the task refuses a cron that leaves more than the RPO between two backups. Backups are at least 5 minutes
-    apart, as Velero runs one at a time.
+    both, the task refuses a cron that leaves more than the RPO between two backups. A schedule's backups are at
+    least 5 minutes apart, as Velero queues a backup behind a running one of the same namespaces.
   - Backups hold the schedule's namespaces' objects (no volume snapshots) and expire after O(schedules[].ttl).
   - O(backup_now) makes each backup as C(velero backup create --from-schedule) does (the schedule's template and
     its label). A backup that ends in any phase but C(Completed) (C(PartiallyFailed), C(Failed),

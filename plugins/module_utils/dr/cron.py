@@ -22,7 +22,7 @@ FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month",
 DESCRIPTORS = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
                "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"}
 EVERY = re.compile(r"^@every\s+((?:[0-9]+h)?(?:[0-9]+m)?(?:[0-9]+s)?)$")
-#: Velero runs one backup at a time; a schedule more often than this is refused
+#: Velero queues a backup behind a running one of the same namespaces; a schedule more often than this is refused
 MIN_INTERVAL_MINUTES = 5
 
 

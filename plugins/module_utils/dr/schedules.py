@@ -52,8 +52,8 @@ def _timing(field, raw):
     expression = expression if expression is not None else cron.for_rpo(rpo)
     shortest, longest = cron.gaps_minutes(field + ".cron", expression)
     if shortest < cron.MIN_INTERVAL_MINUTES:
-        raise ValidationError(field + ".cron", "%r backs up every %g minutes; Velero runs one backup at a time: at "
-                              "least %d minutes apart" % (expression, shortest, cron.MIN_INTERVAL_MINUTES))
+        raise ValidationError(field + ".cron", "%r backs up every %g minutes; Velero queues a backup behind a "
+                              "running one of the same namespaces: at least %d minutes apart" % (expression, shortest, cron.MIN_INTERVAL_MINUTES))
     if rpo is not None and longest > rpo:
         raise ValidationError(field + ".rpo_minutes", "%d minutes cannot be kept by %r, which leaves up to %g "
                               "minutes between backups; give a cron at least that often, or leave cron unset"

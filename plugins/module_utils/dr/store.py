@@ -74,8 +74,23 @@ class Store(object):
 
     def read_key(self, relative):
         """The bytes of the object at relative (to the location's prefix), or None when the store has none."""
+        return self.get("%s/%s" % (self.prefix, relative) if self.prefix else relative)
+
+    def put(self, key, data):
+        """Write the object at key (from the bucket's root); only through a ReadWrite location."""
         from botocore.exceptions import BotoCoreError, ClientError
-        key = "%s/%s" % (self.prefix, relative) if self.prefix else relative
+        if self.location["spec"].get("accessMode", "ReadWrite") != "ReadWrite":
+            raise AizoneError("backup storage location %s is ReadOnly: write through the zone's ReadWrite location"
+                              % self.name, field="location")
+        try:
+            self._client.put_object(Bucket=self.bucket, Key=key, Body=data)
+        except (ClientError, BotoCoreError) as exc:
+            raise AizoneError("backup storage location %s: cannot write %s to bucket %s: %s"
+                              % (self.name, key, self.bucket, exc))
+
+    def get(self, key):
+        """The bytes of the object at key (from the bucket's root), or None when the store has none."""
+        from botocore.exceptions import BotoCoreError, ClientError
         try:
             return self._client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         except ClientError as exc:

@@ -28,7 +28,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.names import (
 SECRET_KEYS = ("username", "host", "port", "database", "sslmode")
 
 
-def _admin_password(rest, server, check_mode=False):
+def admin_password(rest, server, check_mode=False):
     """The admin's password; None in check mode when its Secret does not exist (yet)."""
     ref = server.get("admin_password_secret")
     if not ref:
@@ -162,8 +162,8 @@ def converge(params, check_mode=False, want_diff=False):
     from ansible_collections.aizone.platform.plugins.module_utils.k8s.client import connect as kube
     server, databases = normalize(params)
     rest = kube(params)
-    admin_password = _admin_password(rest, server, check_mode)
-    if admin_password is None:
+    password = admin_password(rest, server, check_mode)
+    if password is None:
         # check mode, and the server's admin Secret is not there yet (the task making the server predicted it):
         # the server is predicted empty, every database created, without connecting
         ctx = _context(params, server, rest, None, {"admin_superuser": True, "roles": {}, "databases": {}}, True)
@@ -171,7 +171,7 @@ def converge(params, check_mode=False, want_diff=False):
         out["warnings"] = ["server.admin_password_secret: Secret %(namespace)s/%(name)s does not exist yet: the "
                            "server is predicted empty" % server["admin_password_secret"]] + ctx["warnings"]
         return out
-    conn = postgres.connect(server, server["admin_user"], admin_password, server["maintenance_db"])
+    conn = postgres.connect(server, server["admin_user"], password, server["maintenance_db"])
     try:
         ctx = _context(params, server, rest, conn, postgres.read_state(conn, databases), check_mode)
         plans = [_plan(ctx, index, db) for index, db in enumerate(databases)]

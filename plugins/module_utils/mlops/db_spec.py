@@ -37,8 +37,8 @@ SECRET_OPTIONS = dict(
 )
 
 
-def argument_spec():
-    """The platform_databases options besides the Kubernetes connection options."""
+def server_argument():
+    """The `server` option (platform_databases, platform_database_backup; doc fragment postgres_server)."""
     server = dict(
         host=dict(type="str", required=True),
         port=dict(type="int", default=5432),
@@ -51,6 +51,11 @@ def argument_spec():
         service_host=dict(type="str"),
         service_port=dict(type="int"),
     )
+    return dict(type="dict", required=True, options=server)
+
+
+def argument_spec():
+    """The platform_databases options besides the Kubernetes connection options."""
     database = dict(
         name=dict(type="str", required=True),
         owner=dict(type="str"),
@@ -59,7 +64,7 @@ def argument_spec():
         state=dict(type="str", default="present", choices=list(STATES)),
     )
     return dict(
-        server=dict(type="dict", required=True, options=server),
+        server=server_argument(),
         databases=dict(type="list", elements="dict", required=True, options=database),
         password_length=dict(type="int", default=DEFAULT_PASSWORD_LENGTH, no_log=False),
     )
@@ -86,7 +91,7 @@ def _check_host(field, host):
         return check_dns_subdomain(field, host.lower() if isinstance(host, str) else host, "a host name or IP address")
 
 
-def _server(server):
+def check_server(server):
     out = dict(server)
     _check_host("server.host", out.get("host"))
     check_int("server.port", out.get("port"), 1, 65535)
@@ -123,7 +128,7 @@ def _database(index, db):
 
 def normalize(params):
     """(server, databases) from the module params, or ValidationError naming the option path."""
-    server = _server(params.get("server") or {})
+    server = check_server(params.get("server") or {})
     check_int("password_length", params.get("password_length"), 16, 128)
     databases, seen, owners = [], {}, {}
     if not params.get("databases"):

@@ -18,7 +18,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import glob
 import os
 import secrets
 import shutil
@@ -26,6 +25,7 @@ import string
 import subprocess
 
 from ansible_collections.aizone.platform.plugins.module_utils.errors import AizoneError
+from ansible_collections.aizone.platform.plugins.module_utils.files import postgres_program
 from ansible_collections.aizone.platform.plugins.module_utils.providers.local_processes import free_port
 
 PROCESS = "postgresql"
@@ -35,9 +35,9 @@ ROOT_BASE = "/var/lib/aizone/zones"
 
 
 def bin_dir():
-    """The newest /usr/lib/postgresql/<major>/bin with initdb, or None."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
-    return os.path.dirname(found[-1]) if found else None
+    """The directory of the newest initdb (Debian's /usr/lib/postgresql/<major>/bin), or None."""
+    found = postgres_program("initdb")
+    return os.path.dirname(found) if found else None
 
 
 def run_as():

@@ -42,3 +42,7 @@ def test_failover_drill(zones, moto_endpoint, tmp_path):
     standby, primary, after = summary["pools_standby"], summary["pools_primary"], summary["pools_after"]
     assert set(standby) == set(primary) and not any(standby.values()), (standby, primary)
     assert after == primary and any(primary.values()), (after, primary)
+    # the platform databases' data came along: the rows the drill wrote into mlflow, owned by its role
+    assert summary["databases_after"] == summary["databases_before"], (summary["databases_before"],
+                                                                       summary["databases_after"])
+    assert summary["databases_before"]["mlflow"] == {"drill_runs (mlflow)": 25}, summary["databases_before"]
