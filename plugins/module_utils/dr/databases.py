@@ -41,7 +41,7 @@ from ansible_collections.aizone.platform.plugins.module_utils.mlops.databases im
 from ansible_collections.aizone.platform.plugins.module_utils.mlops.db_spec import check_identifier, check_server
 from ansible_collections.aizone.platform.plugins.module_utils.names import (
     check_choice, check_dns_subdomain, check_list, given)
-from ansible_collections.aizone.platform.plugins.module_utils.retry import task_bound, time_left
+from ansible_collections.aizone.platform.plugins.module_utils.retry import call_with_retry, task_bound, time_left
 from ansible_collections.aizone.platform.plugins.module_utils.waiter import task_timeout
 
 ACTIONS = ("dump", "restore")
@@ -81,28 +81,39 @@ def _program(name):
     return path
 
 
+class _Failed(AizoneError):
+    """A PostgreSQL program's failure; transient when libpq could not reach the server."""
+
+    def __init__(self, msg, stderr):
+        super(_Failed, self).__init__(msg)
+        self.transient = any(t in stderr for t in postgres.TRANSIENT_TEXT)
+
+
 def _run(argv, server, password, what):
-    """Run a PostgreSQL program against the server, the password in its environment only; retried while the
-    server cannot be reached, bounded by the task's time."""
+    """Run a PostgreSQL program against the server, the password in its environment only; retried with backoff
+    while the server cannot be reached (retry.call_with_retry), bounded by the task's time."""
     env = dict(os.environ, PGPASSWORD=password, PGSSLMODE=server["sslmode"],
                PGCONNECT_TIMEOUT=str(server["connect_timeout"]), PGAPPNAME="aizone.platform")
     argv = argv + ["--host", server["host"], "--port", str(server["port"]), "--username", server["admin_user"]]
-    deadline = time.monotonic() + max(5.0, time_left() or 600.0)
-    while True:
+
+    def once():
         proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False,
-                              timeout=max(5.0, deadline - time.monotonic()))
-        if proc.returncode == 0:
-            return
-        err = proc.stderr.strip()
-        if not any(t in err for t in postgres.TRANSIENT_TEXT) or time.monotonic() + 2 > deadline:
-            raise AizoneError("%s on %s:%s: %s" % (what, server["host"], server["port"], err[-2000:]))
-        time.sleep(2)
+                              timeout=max(5.0, time_left() or DEFAULT_TIMEOUT))
+        if proc.returncode:
+            err = proc.stderr.strip()
+            raise _Failed("%s on %s:%s: %s" % (what, server["host"], server["port"], err[-2000:]), err)
+    call_with_retry(once, lambda exc: isinstance(exc, _Failed) and exc.transient, retries=30,
+                    deadline=DEFAULT_TIMEOUT)
 
 
-def _keys(store, name):
+def _require_prefix(store):
     if not store.prefix:
         raise ValidationError("location", "location %s has no prefix: database dumps go beside Velero's prefix "
                                           "(%s/<prefix>/), and Velero refuses a bucket root holding them" % (store.name, TOP))
+
+
+def _keys(store, name):
+    """(the database's directory, its latest.json) beside the location's prefix (checked by _require_prefix)."""
     base = "%s/%s/%s" % (TOP, store.prefix, name)
     return base, base + "/latest.json"
 
@@ -130,14 +141,23 @@ def _dump(store, server, password, db, workdir, check_mode):
     started, path = time.monotonic(), os.path.join(workdir, db["name"] + ".dump")
     _run([_program("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file", path,
           "--dbname", db["name"]], server, password, "pg_dump of %s" % db["name"])
-    with open(path, "rb") as handle:
-        data = handle.read()
-    record = {"key": key, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "dumped_at": stamp,
-              "database": db["name"]}
-    store.put(key, data)
+    sha256, size = _digest(path)
+    record = {"key": key, "sha256": sha256, "bytes": size, "dumped_at": stamp, "database": db["name"]}
+    with open(path, "rb") as handle:     # streamed: a dump is as large as its database
+        store.put(key, handle)
     store.put(latest, json.dumps(record, sort_keys=True).encode("utf-8"))
-    out.update(sha256=record["sha256"], bytes=len(data), dumped_at=stamp, seconds=round(time.monotonic() - started, 2))
+    out.update(sha256=sha256, bytes=size, dumped_at=stamp, seconds=round(time.monotonic() - started, 2))
     return out
+
+
+def _digest(path):
+    """(SHA-256, bytes) of a file, read in chunks."""
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
 
 
 def _latest(store, db):
@@ -156,20 +176,19 @@ def _restore(store, conn, server, password, db, mark, workdir, check_mode):
            "action": "unchanged" if mark == wanted else "restored"}
     if out["action"] == "unchanged" or check_mode:
         return out
-    data = store.get(record["key"])
-    if data is None or hashlib.sha256(data).hexdigest() != record["sha256"]:
-        raise AizoneError("dump %s of database %s is %s: nothing was restored" % (
-            record["key"], db["name"], "missing" if data is None else "not the one latest.json names (SHA-256 differs)"),
-            field=db["field"] + ".name")
     started, path = time.monotonic(), os.path.join(workdir, db["name"] + ".dump")
-    with open(path, "wb") as handle:
-        handle.write(data)
+    found = store.download(record["key"], path)
+    digest, size = _digest(path) if found else (None, 0)
+    if digest != record["sha256"]:
+        raise AizoneError("dump %s of database %s is %s: nothing was restored" % (
+            record["key"], db["name"], "not the one latest.json names (SHA-256 differs)" if found else "missing"),
+            field=db["field"] + ".name")
     _run([_program("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
           "--exit-on-error", "--role", db["owner"], "--dbname", db["name"], path], server, password,
          "pg_restore of %s" % db["name"])
     from psycopg2 import sql
     conn.cursor().execute(sql.SQL("COMMENT ON DATABASE {} IS %s").format(sql.Identifier(db["name"])), (wanted,))
-    out.update(bytes=len(data), seconds=round(time.monotonic() - started, 2))
+    out.update(bytes=size, seconds=round(time.monotonic() - started, 2))
     return out
 
 
@@ -185,8 +204,7 @@ def converge(params, check_mode=False):
 
 def _converge(rest, namespace, server, databases, action, location, check_mode):
     store = Store(rest, namespace, location)
-    for db in databases:
-        _keys(store, db["name"])
+    _require_prefix(store)
     password = admin_password(rest, server)
     conn = postgres.connect(server, server["admin_user"], password, server["maintenance_db"])
     workdir = tempfile.mkdtemp(prefix="aizone-db-")    # 0700: the dumps hold the databases' data

@@ -98,7 +98,7 @@ def standby_pools(own, hosts, provider, failed_over=()):
     primaries named in failed_over (inventory host names) at their full size."""
     if not isinstance(own, list):
         raise ValidationError("aizone_node_pools", "give the zone's node pools, a list")
-    out, order = dict((p.get("name"), copy.deepcopy(dict(p))) for p in own), [p.get("name") for p in own]
+    out = dict((p.get("name"), copy.deepcopy(dict(p))) for p in own)     # in order: own pools first
     for host in hosts:
         policy = _policy(host, failed_over)
         if policy["approach"] == "backup-and-restore" and not policy["failed_over"]:
@@ -109,9 +109,5 @@ def standby_pools(own, hosts, provider, failed_over=()):
                 continue
             pool["autoscaling"] = standby_scaling(pool.get("autoscaling"), policy, pool.get("name"))
             name = pool.get("name")
-            if name in out:
-                out[name] = _raise(out[name], pool["autoscaling"])
-            else:
-                out[name] = pool
-                order.append(name)
-    return [out[name] for name in order]
+            out[name] = _raise(out[name], pool["autoscaling"]) if name in out else pool
+    return list(out.values())

@@ -77,7 +77,8 @@ class Store(object):
         return self.get("%s/%s" % (self.prefix, relative) if self.prefix else relative)
 
     def put(self, key, data):
-        """Write the object at key (from the bucket's root); only through a ReadWrite location."""
+        """Write the object at key (from the bucket's root), bytes or a file opened for reading; only through a
+        ReadWrite location."""
         from botocore.exceptions import BotoCoreError, ClientError
         if self.location["spec"].get("accessMode", "ReadWrite") != "ReadWrite":
             raise AizoneError("backup storage location %s is ReadOnly: write through the zone's ReadWrite location"
@@ -90,9 +91,21 @@ class Store(object):
 
     def get(self, key):
         """The bytes of the object at key (from the bucket's root), or None when the store has none."""
+        return self._fetch(key, lambda body: body.read())
+
+    def download(self, key, path):
+        """Write the object at key into the file path, in chunks; False when the store has none."""
+        def write(body):
+            with open(path, "wb") as handle:
+                for chunk in body.iter_chunks(1 << 20):
+                    handle.write(chunk)
+            return True
+        return bool(self._fetch(key, write))
+
+    def _fetch(self, key, consume):
         from botocore.exceptions import BotoCoreError, ClientError
         try:
-            return self._client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+            return consume(self._client.get_object(Bucket=self.bucket, Key=key)["Body"])
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
                 return None
